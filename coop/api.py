@@ -1,0 +1,175 @@
+"""The JSON API root: `/api/v1/`, its authentication, error format and pagination.
+
+We use django-ninja: typed pydantic schemas in and out give request validation and an accurate
+OpenAPI 3 document (`/api/v1/openapi.json`, browsable at `/api/v1/docs`) from the same code,
+it runs sync and async views on Django's own request cycle (sessions, CSRF, middleware), and
+allauth ships an `X-Session-Token` authenticator for it. Each app contributes a `Router` in its
+`api.py`; this module mounts them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import SessionAuth
+
+from allauth.headless.contrib.ninja.security import XSessionTokenAuth
+from coop.exceptions import DomainError
+
+logger = logging.getLogger(__name__)
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]]
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """`response=` entries documenting the error shape for the given statuses."""
+    return dict.fromkeys(statuses, ErrorOut)
+
+
+class AppSessionTokenAuth(XSessionTokenAuth):
+    """allauth's headless `X-Session-Token`, also setting `request.user` like a session does."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = super().__call__(request)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Co-op platform API",
+    version="1",
+    description=(
+        "The public JSON API of the co-op. Authenticate with the browser session (send the "
+        "CSRF token on writes) or with an allauth headless app session token in "
+        "`X-Session-Token`. Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    auth=[AppSessionTokenAuth(), SessionAuth()],
+)
+
+_STATUS_CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    429: "rate_limited",
+}
+
+
+def error_response(
+    request: HttpRequest,
+    *,
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return api.create_response(request, body, status=status)
+
+
+def _field_name(location: list[Any] | tuple[Any, ...]) -> str:
+    # ninja locations look like ("body", "payload", "home", "lat") or ("query", "page_size").
+    parts = [str(part) for part in location]
+    if parts and parts[0] in {"body", "query", "path", "form", "header", "cookie", "file"}:
+        parts = parts[1:]
+        if parts and parts[0] == "payload":
+            parts = parts[1:]
+    return ".".join(parts) or "__all__"
+
+
+@api.exception_handler(ValidationError)
+def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        message = str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
+        fields.setdefault(_field_name(error.get("loc", ())), []).append(message)
+    return error_response(
+        request,
+        status=400,
+        code="invalid",
+        message="Some of the input is not valid.",
+        fields=fields,
+    )
+
+
+@api.exception_handler(DomainError)
+def _on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return error_response(
+        request, status=exc.status, code=exc.code, message=exc.message, fields=exc.fields
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(
+        request, status=401, code="not_authenticated", message="Please sign in first."
+    )
+
+
+@api.exception_handler(HttpError)
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = _STATUS_CODES.get(exc.status_code, "error")
+    if exc.status_code == 403 and "csrf" in str(exc).lower():
+        code = "csrf_failed"
+    return error_response(request, status=exc.status_code, code=code, message=str(exc))
+
+
+@api.exception_handler(Http404)
+def _on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, status=404, code="not_found", message="Not found.")
+
+
+@api.exception_handler(PermissionDenied)
+def _on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(
+        request, status=403, code="forbidden", message=str(exc) or "You are not allowed to do that."
+    )
+
+
+@api.exception_handler(Exception)
+def _on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unhandled error in %s %s", request.method, request.path)
+    return error_response(
+        request,
+        status=500,
+        code="server_error",
+        message="Something went wrong on our side. It has been logged.",
+    )
+
+
+def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Unknown paths under /api/v1/ answer in the API's error format, not Django's HTML."""
+    return error_response(
+        request, status=404, code="not_found", message=f"No endpoint at /api/v1/{rest}."
+    )
+
+
+def _mount_routers() -> None:
+    from coop.members.api import me_router, members_router
+    from coop.notifications.api import router as notifications_router
+
+    api.add_router("/me", me_router)
+    api.add_router("/members", members_router)
+    api.add_router("/notifications", notifications_router)
+
+
+_mount_routers()

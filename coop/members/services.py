@@ -1,0 +1,156 @@
+"""Every write to members: creating accounts, admitting members, editing profiles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from allauth.account.models import EmailAddress
+from coop.geo.points import Point
+from coop.members.exceptions import EmailTaken, InvalidMembershipChange, InvalidProfile
+from coop.members.models import MembershipStatus, User
+
+MAX_SKILLS = 30
+MAX_SKILL_LENGTH = 40
+_UNSET = object()
+
+
+def _clean_skills(skills: Sequence[str]) -> list[str]:
+    cleaned: list[str] = []
+    for raw in skills:
+        skill = " ".join(str(raw).split())
+        if not skill:
+            continue
+        if len(skill) > MAX_SKILL_LENGTH:
+            raise InvalidProfile(
+                fields={"skills": [f"Each skill is at most {MAX_SKILL_LENGTH} characters."]}
+            )
+        if skill.lower() not in {s.lower() for s in cleaned}:
+            cleaned.append(skill)
+    if len(cleaned) > MAX_SKILLS:
+        raise InvalidProfile(fields={"skills": [f"List at most {MAX_SKILLS} skills."]})
+    return cleaned
+
+
+def _next_member_number() -> int:
+    highest = User.objects.aggregate(highest=Max("member_number"))["highest"]
+    return (highest or 0) + 1
+
+
+def member_admit(*, user: User) -> User:
+    """Make an applicant a member in good standing (their share is paid) with the next number.
+
+    Two admissions at once may pick the same number; the unique constraint refuses the second,
+    and we retry it with the next number.
+    """
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                locked = User.objects.select_for_update().get(pk=user.pk)
+                if locked.membership_status != MembershipStatus.APPLICANT:
+                    raise InvalidMembershipChange(
+                        f"{locked} is already {locked.get_membership_status_display().lower()}."
+                    )
+                locked.member_number = _next_member_number()
+                locked.membership_status = MembershipStatus.MEMBER
+                locked.became_member_at = timezone.now()
+                locked.save(
+                    update_fields=["member_number", "membership_status", "became_member_at"]
+                )
+                return locked
+        except IntegrityError:
+            continue
+    raise InvalidMembershipChange("Could not assign a member number; please try again.")
+
+
+@transaction.atomic
+def member_create(
+    *,
+    email: str,
+    display_name: str,
+    password: str | None = None,
+    is_board: bool = False,
+    home: Point | None = None,
+    preferred_language: str | None = None,
+    bio: str = "",
+    skills: Sequence[str] = (),
+) -> User:
+    """Create a member in good standing with a verified email (board onboarding in person)."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    display_name = " ".join(display_name.split())
+    if not display_name:
+        raise InvalidProfile(fields={"display_name": ["A display name is required."]})
+    if User.objects.filter(email__iexact=email).exists():
+        raise EmailTaken(f"A member with the email address {email} already exists.")
+    user = User.objects.create_user(
+        email,
+        password,
+        display_name=display_name,
+        preferred_language=preferred_language or settings.LANGUAGE_CODE,
+        home_lat=home.lat if home else None,
+        home_lng=home.lng if home else None,
+        bio=bio,
+        skills=_clean_skills(skills),
+    )
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    user = member_admit(user=user)
+    if is_board:
+        user.is_board = True
+        user.save(update_fields=["is_board"])
+    return user
+
+
+@transaction.atomic
+def member_update_profile(
+    *,
+    user: User,
+    display_name: str | None = None,
+    preferred_language: str | None = None,
+    bio: str | None = None,
+    skills: Sequence[str] | None = None,
+    home: Point | None | object = _UNSET,
+) -> User:
+    """Change what a member says about themselves. `home=None` clears the home location."""
+    changed: list[str] = []
+    if display_name is not None:
+        name = " ".join(display_name.split())
+        if not name:
+            raise InvalidProfile(fields={"display_name": ["A display name is required."]})
+        if len(name) > 80:
+            raise InvalidProfile(fields={"display_name": ["At most 80 characters."]})
+        user.display_name = name
+        changed.append("display_name")
+    if preferred_language is not None:
+        if preferred_language not in dict(settings.LANGUAGES):
+            codes = ", ".join(code for code, _ in settings.LANGUAGES)
+            raise InvalidProfile(fields={"preferred_language": [f"Choose one of: {codes}."]})
+        user.preferred_language = preferred_language
+        changed.append("preferred_language")
+    if bio is not None:
+        if len(bio) > 2000:
+            raise InvalidProfile(fields={"bio": ["At most 2000 characters."]})
+        user.bio = bio.strip()
+        changed.append("bio")
+    if skills is not None:
+        user.skills = _clean_skills(skills)
+        changed.append("skills")
+    if home is not _UNSET:
+        point = home if isinstance(home, Point) else None
+        user.home_lat = point.lat if point else None
+        user.home_lng = point.lng if point else None
+        changed += ["home_lat", "home_lng"]
+    if changed:
+        user.save(update_fields=changed)
+    return user
+
+
+def member_set_board(*, user: User, is_board: bool) -> User:
+    if is_board and user.membership_status != MembershipStatus.MEMBER:
+        raise InvalidMembershipChange("Only members in good standing can sit on the board.")
+    User.objects.filter(pk=user.pk).update(is_board=is_board)
+    user.is_board = is_board
+    return user

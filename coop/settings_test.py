@@ -1,0 +1,27 @@
+"""Settings for the test suite: the real settings with test-only speed-ups.
+
+DATABASE_URL and REDIS_URL still come from the environment, so the same suite runs on SQLite
+locally and on PostgreSQL and Redis in CI.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-the-checks-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("EMAIL_URL", "locmem:")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# Each test process gets its own Redis key space, so parallel runs never share rate limits.
+os.environ.setdefault("REDIS_PREFIX", f"coop-test-{os.getpid()}")
+
+from coop.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tasks run in-process during tests unless a test asks for the database backend.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from coop.api import api, api_not_found
+from coop.health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
+    path("accounts/", include("allauth.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
+    path("admin/", admin.site.urls),
+    path("members/", include("coop.members.urls")),
+    path("notifications/", include("coop.notifications.urls")),
+    path("lending/", include("lending.urls")),
+    path("stays/", include("stays.urls")),
+    path("rides/", include("rides.urls")),
+    path("timebank/", include("timebank.urls")),
+    path("governance/", include("governance.urls")),
+    path("", include("frontend.urls")),
+]
