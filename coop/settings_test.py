@@ -25,3 +25,6 @@ STORAGES = {
 }
 # Tasks run in-process during tests unless a test asks for the database backend.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Serve static files from the apps' folders: tests never run collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

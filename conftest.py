@@ -1,0 +1,76 @@
+"""Personas and shared fixtures for every test in the project.
+
+- alice: a member who owns things
+- bob: another member
+- charlie: a member with no rights to the thing at hand (the one who gets refused)
+- board: a member of the board
+- applicant: signed up, share not yet paid
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from coop.members.models import User
+from coop.members.tests.factories import MemberFactory, UserFactory
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    # Rate limits and other cached state must not leak from one test into the next.
+    cache.clear()
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    return MemberFactory(email="alice@example.org", display_name="Alice")
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    return MemberFactory(email="bob@example.org", display_name="Bob")
+
+
+@pytest.fixture
+def charlie(db: None) -> User:
+    return MemberFactory(email="charlie@example.org", display_name="Charlie")
+
+
+@pytest.fixture
+def board(db: None) -> User:
+    return MemberFactory(email="board@example.org", display_name="Berta", is_board=True)
+
+
+@pytest.fixture
+def applicant(db: None) -> User:
+    return UserFactory(email="applicant@example.org", display_name="Ada")
+
+
+def _client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def alice_client(alice: User) -> Client:
+    return _client_for(alice)
+
+
+@pytest.fixture
+def bob_client(bob: User) -> Client:
+    return _client_for(bob)
+
+
+@pytest.fixture
+def charlie_client(charlie: User) -> Client:
+    return _client_for(charlie)
+
+
+@pytest.fixture
+def board_client(board: User) -> Client:
+    return _client_for(board)
