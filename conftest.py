@@ -27,27 +27,27 @@ def _clear_cache() -> None:
 
 @pytest.fixture
 def alice(db: None) -> User:
-    return MemberFactory(email="alice@example.org", display_name="Alice")
+    return MemberFactory.create(email="alice@example.org", display_name="Alice")
 
 
 @pytest.fixture
 def bob(db: None) -> User:
-    return MemberFactory(email="bob@example.org", display_name="Bob")
+    return MemberFactory.create(email="bob@example.org", display_name="Bob")
 
 
 @pytest.fixture
 def charlie(db: None) -> User:
-    return MemberFactory(email="charlie@example.org", display_name="Charlie")
+    return MemberFactory.create(email="charlie@example.org", display_name="Charlie")
 
 
 @pytest.fixture
 def board(db: None) -> User:
-    return MemberFactory(email="board@example.org", display_name="Berta", is_board=True)
+    return MemberFactory.create(email="board@example.org", display_name="Berta", is_board=True)
 
 
 @pytest.fixture
 def applicant(db: None) -> User:
-    return UserFactory(email="applicant@example.org", display_name="Ada")
+    return UserFactory.create(email="applicant@example.org", display_name="Ada")
 
 
 def _client_for(user: User) -> Client:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from allauth.headless.contrib.ninja.security import XSessionTokenAuth
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
 
-from allauth.headless.contrib.ninja.security import XSessionTokenAuth
 from coop.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ api = NinjaAPI(
     description=(
         "The public JSON API of the co-op. Authenticate with the browser session (send the "
         "CSRF token on writes) or with an allauth headless app session token in "
-        "`X-Session-Token`. Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`."
+        '`X-Session-Token`. Errors are `{"error": {"code", "message", "fields"}}`.'
     ),
     urls_namespace="api",
     docs_url="/docs",
@@ -147,7 +147,7 @@ def _on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRe
 
 @api.exception_handler(Exception)
 def _on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    logger.exception("Unhandled error in %s %s", request.method, request.path)
+    logger.error("Unhandled error in %s %s", request.method, request.path, exc_info=exc)
     return error_response(
         request,
         status=500,
@@ -164,8 +164,9 @@ def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
 
 
 def _mount_routers() -> None:
-    from coop.members.api import me_router, members_router
-    from coop.notifications.api import router as notifications_router
+    # Imported here because the routers import error_responses from this module.
+    from coop.members.api import me_router, members_router  # noqa: PLC0415
+    from coop.notifications.api import router as notifications_router  # noqa: PLC0415
 
     api.add_router("/me", me_router)
     api.add_router("/members", members_router)

@@ -16,7 +16,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 # Each test process gets its own Redis key space, so parallel runs never share rate limits.
 os.environ.setdefault("REDIS_PREFIX", f"coop-test-{os.getpid()}")
 
-from coop.settings import *  # noqa: E402, F403
+from coop.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

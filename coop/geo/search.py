@@ -101,8 +101,9 @@ def radius_search(
     validate_radius(radius_km)
     box = bounding_box(center, radius_km)
     candidates = within_box(queryset, box, lat_field=lat_field, lng_field=lng_field)
-    found = _exact(candidates, center=center, radius_km=radius_km, lat_field=lat_field,
-                   lng_field=lng_field)
+    found = _exact(
+        candidates, center=center, radius_km=radius_km, lat_field=lat_field, lng_field=lng_field
+    )
     found.sort(key=lambda hit: (hit.distance_km, hit.obj.pk))
     return found[:limit] if limit is not None else found
 

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.mail import EmailMessage, EmailMultiAlternatives
-
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.db import transaction
+
 from coop.members.tasks import email_deliver
 
 
@@ -19,8 +20,6 @@ class AccountAdapter(DefaultAccountAdapter):
                 (str(body) for body, mime in message.alternatives if mime == "text/html"), None
             )
         payload = _serialise(message, html)
-        from django.db import transaction
-
         transaction.on_commit(lambda: email_deliver.enqueue(**payload))
 
 

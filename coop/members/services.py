@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from allauth.account.models import EmailAddress
 from coop.geo.points import Point
 from coop.members.exceptions import EmailTaken, InvalidMembershipChange, InvalidProfile
 from coop.members.models import MembershipStatus, User
@@ -112,7 +112,7 @@ def member_update_profile(
     preferred_language: str | None = None,
     bio: str | None = None,
     skills: Sequence[str] | None = None,
-    home: Point | None | object = _UNSET,
+    home: Point | object | None = _UNSET,
 ) -> User:
     """Change what a member says about themselves. `home=None` clears the home location."""
     changed: list[str] = []

@@ -23,7 +23,9 @@ PLACA_CATALUNYA = Point(41.3870, 2.1701)
     ],
 )
 def test_distances_are_geodesic(a: Point, b: Point, expected_km: float) -> None:
-    assert distance_km(a, b) == pytest.approx(expected_km, abs=0.1 if expected_km == 506.4 else 1e-3)
+    assert distance_km(a, b) == pytest.approx(
+        expected_km, abs=0.1 if expected_km == 506.4 else 1e-3
+    )
     assert distance_km(b, a) == pytest.approx(distance_km(a, b))
 
 
@@ -40,7 +42,9 @@ def test_distances_are_geodesic(a: Point, b: Point, expected_km: float) -> None:
         (True, 2, "lat"),
     ],
 )
-def test_bad_points_are_refused_with_the_coordinate_named(lat: object, lng: object, field: str) -> None:
+def test_bad_points_are_refused_with_the_coordinate_named(
+    lat: object, lng: object, field: str
+) -> None:
     with pytest.raises(InvalidPoint) as caught:
         Point(lat, lng)  # type: ignore[arg-type]
     assert field in caught.value.fields

@@ -4,6 +4,7 @@ import random
 
 import pytest
 from django.db import connection
+from geopy.distance import geodesic
 
 from coop.exceptions import InvalidInput
 from coop.geo.points import Point, distance_km
@@ -107,8 +108,6 @@ def test_the_bounding_box_always_contains_the_circle() -> None:
         radius = rng.choice([0.5, 5, 50, 500])
         box = bounding_box(center, radius)
         for bearing in range(0, 360, 15):
-            from geopy.distance import geodesic
-
             edge = geodesic(kilometers=radius).destination((center.lat, center.lng), bearing)
             lat, lng = edge.latitude, (edge.longitude + 180) % 360 - 180
             assert box.min_lat <= lat <= box.max_lat

@@ -22,7 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     password = factory.django.Password("correct horse battery staple")
 
     @factory.post_generation
-    def verified_email(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+    def verified_email(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted is not False:
             EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=True)
 

@@ -148,8 +148,11 @@ def test_an_app_client_authenticates_with_its_session_token(alice: User) -> None
     app = Client(headers={"X-Session-Token": token})
     assert app.get("/api/v1/me").json()["id"] == alice.pk
     # Token-authenticated writes need no CSRF token: no cookie is involved.
-    response = patch(Client(enforce_csrf_checks=True, headers={"X-Session-Token": token}),
-                     "/api/v1/me", {"bio": "From the app"})
+    response = patch(
+        Client(enforce_csrf_checks=True, headers={"X-Session-Token": token}),
+        "/api/v1/me",
+        {"bio": "From the app"},
+    )
     assert response.status_code == 200
     assert response.json()["bio"] == "From the app"
 
@@ -174,13 +177,14 @@ def test_a_public_profile_hides_email_and_exact_home(bob_client: Client, alice: 
     assert "alice@example.org" not in response.content.decode()
     area = Point(body["area"]["lat"], body["area"]["lng"])
     assert area != alice.home
+    assert alice.home is not None
     assert 0.09 <= distance_km(area, alice.home) <= 0.31
     # Stable: looking again shows the same approximate point.
     assert bob_client.get(f"/api/v1/members/{alice.pk}").json()["area"] == body["area"]
 
 
 def test_applicants_and_unknown_ids_are_not_found(bob_client: Client) -> None:
-    applicant = UserFactory()
+    applicant = UserFactory.create()
     assert_error(bob_client.get(f"/api/v1/members/{applicant.pk}"), 404, "not_found")
     assert_error(bob_client.get("/api/v1/members/999999"), 404, "not_found")
     assert_error(bob_client.get("/api/v1/members/not-a-number"), 400, "invalid")
