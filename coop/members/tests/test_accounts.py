@@ -34,7 +34,9 @@ def sign_up(client: Client, capture: Any, **changes: str) -> Any:
 
 def confirmation_link() -> str:
     assert len(mail.outbox) == 1
-    match = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", str(mail.outbox[0].body))
+    match = re.search(
+        r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", str(mail.outbox[0].body)
+    )
     assert match, mail.outbox[0].body
     return match.group(1)
 
@@ -164,7 +166,9 @@ def test_password_reset_mails_a_working_link(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/accounts/password/reset/", {"email": alice.email})
     assert response.status_code == 302
-    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/[^\s]+/)", str(mail.outbox[0].body))
+    link = re.search(
+        r"https?://[^/\s]+(/accounts/password/reset/key/[^\s]+/)", str(mail.outbox[0].body)
+    )
     assert link
 
     form_page = client.get(link.group(1), follow=True)
