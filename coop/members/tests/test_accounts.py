@@ -207,3 +207,29 @@ def test_every_member_can_turn_on_an_authenticator_app_and_recovery_codes(
     response = other.post("/accounts/login/", {"login": alice.email, "password": password})
     assert response["Location"] == "/accounts/2fa/authenticate/"
     assert "_auth_user_id" not in other.session
+
+
+def test_changing_email_takes_effect_once_the_new_address_is_verified(
+    client: Client, alice: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    client.post(
+        "/accounts/login/", {"login": alice.email, "password": "correct horse battery staple"}
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/email/", {"action_add": "", "email": "alice.new@example.org"}
+        )
+
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.org", "unchanged until verified"
+    assert mail.outbox[-1].to == ["alice.new@example.org"]
+    link = re.search(r"(/accounts/confirm-email/[^\s]+/)", str(mail.outbox[-1].body))
+    assert link
+
+    client.post(link.group(1))
+
+    alice.refresh_from_db()
+    assert alice.email == "alice.new@example.org"
+    assert EmailAddress.objects.get(user=alice, primary=True).email == "alice.new@example.org"
