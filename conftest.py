@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 from coop.members.models import User
 from coop.members.tests.factories import MemberFactory, UserFactory
 
 PASSWORD = "correct horse battery staple"
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Row locks, exclusion constraints and real concurrency only exist on PostgreSQL.
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgres://...)")
 
 
 @pytest.fixture(autouse=True)
