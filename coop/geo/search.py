@@ -97,26 +97,52 @@ def radius_search(
     """Rows of `queryset` within `radius_km` of `center`, nearest first (ties by primary key).
 
     The model must have an index on (lat_field, lng_field). Rows with no position are skipped.
+    With `limit`, only the nearest `limit` rows are returned, and the exact distance is computed
+    only for rows that can still be among them.
     """
     validate_radius(radius_km)
+    if limit is not None and limit < 1:
+        raise InvalidInput(code="invalid_limit", fields={"limit": ["Must be at least 1."]})
     box = bounding_box(center, radius_km)
     candidates = within_box(queryset, box, lat_field=lat_field, lng_field=lng_field)
-    found = _exact(
-        candidates, center=center, radius_km=radius_km, lat_field=lat_field, lng_field=lng_field
-    )
+    rough = _rough_distances(candidates, center=center, lat_field=lat_field, lng_field=lng_field)
+    # Keep only rows that may be inside the circle; with a limit, also only rows that may beat
+    # the limit-th nearest (its rough distance, stretched by the error bound, caps the answer).
+    cutoff = radius_km
+    if limit is not None and len(rough) > limit:
+        kth_upper = sorted(h for h, _ in rough)[limit - 1] * (1 + _SPHERE_ERROR)
+        cutoff = min(cutoff, kth_upper)
+    found: list[Nearby[M]] = []
+    for spherical_km, row in rough:
+        if spherical_km * (1 - _SPHERE_ERROR) > cutoff:
+            continue
+        exact = distance_km(center, Point(getattr(row, lat_field), getattr(row, lng_field)))
+        if exact <= radius_km:
+            found.append(Nearby(obj=row, distance_km=exact))
     found.sort(key=lambda hit: (hit.distance_km, hit.obj.pk))
     return found[:limit] if limit is not None else found
 
 
-def _exact(
-    rows: Iterable[M], *, center: Point, radius_km: float, lat_field: str, lng_field: str
-) -> list[Nearby[M]]:
-    found: list[Nearby[M]] = []
+# A sphere of the mean radius is within 0.6 % of the WGS-84 geodesic distance everywhere, so
+# the cheap spherical distance can rule rows out safely before the exact (slower) one.
+_MEAN_RADIUS_KM = 6371.0088
+_SPHERE_ERROR = 0.006
+
+
+def _spherical_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lng2 - lng1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * _MEAN_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _rough_distances(
+    rows: Iterable[M], *, center: Point, lat_field: str, lng_field: str
+) -> list[tuple[float, M]]:
+    rough: list[tuple[float, M]] = []
     for row in rows:
         lat, lng = getattr(row, lat_field), getattr(row, lng_field)
         if lat is None or lng is None:
             continue
-        distance = distance_km(center, Point(lat, lng))
-        if distance <= radius_km:
-            found.append(Nearby(obj=row, distance_km=distance))
-    return found
+        rough.append((_spherical_km(center.lat, center.lng, lat, lng), row))
+    return rough

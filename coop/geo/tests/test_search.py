@@ -126,3 +126,41 @@ def test_the_prefilter_uses_the_location_index() -> None:
     else:
         plan = queryset.explain()
     assert "members_user_home_idx" in plan
+
+
+def test_the_spherical_shortcut_stays_within_its_error_bound() -> None:
+    from coop.geo.search import _SPHERE_ERROR, _spherical_km  # noqa: PLC0415
+
+    rng = random.Random(11)
+    for _ in range(2000):
+        a = Point(rng.uniform(-89, 89), rng.uniform(-180, 180))
+        b = Point(
+            max(-90, min(90, a.lat + rng.uniform(-5, 5))),
+            (a.lng + rng.uniform(-5, 5) + 180) % 360 - 180,
+        )
+        exact = distance_km(a, b)
+        rough = _spherical_km(a.lat, a.lng, b.lat, b.lng)
+        assert abs(rough - exact) <= exact * _SPHERE_ERROR + 1e-9
+
+
+@pytest.mark.parametrize("limit", [1, 5, 37])
+def test_a_limited_search_returns_the_true_nearest_rows(limit: int) -> None:
+    rng = random.Random(limit)
+    center = Point(41.3870, 2.1701)
+    make_people(
+        [
+            Point(center.lat + rng.uniform(-0.05, 0.05), center.lng + rng.uniform(-0.05, 0.05))
+            for _ in range(300)
+        ]
+    )
+
+    hits = radius_search(
+        User.objects.all(),
+        center=center,
+        radius_km=4,
+        lat_field="home_lat",
+        lng_field="home_lng",
+        limit=limit,
+    )
+
+    assert [(h.obj.email, h.distance_km) for h in hits] == brute_force(center, 4)[:limit]
