@@ -10,7 +10,8 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.test import Client
 
@@ -28,8 +29,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
-    # Rate limits and other cached state must not leak from one test into the next.
-    cache.clear()
+    # Rate limits and other cached state must not leak from one test into the next. On Redis,
+    # cache.clear() would flush the whole database, channel-layer groups and other test runs'
+    # keys included, so only this run's keys are deleted.
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+        keys = list(client.scan_iter(match=cache.make_key("*")))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import os
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,13 +64,18 @@ def grow_to(size: int, rng: random.Random) -> None:
 def brute_force(center: Point) -> int:
     found = 0
     for lat, lng in User.objects.values_list("home_lat", "home_lng").iterator(chunk_size=5_000):
-        if lat is not None and distance_km(center, Point(lat, lng)) <= RADIUS_KM:
+        if (
+            lat is not None
+            and lng is not None
+            and distance_km(center, Point(lat, lng)) <= RADIUS_KM
+        ):
             found += 1
     return found
 
 
-def timed(fn, centers: list[Point]) -> tuple[list[float], list[int]]:  # type: ignore[no-untyped-def]
-    timings, counts = [], []
+def timed(fn: Callable[[Point], int], centers: list[Point]) -> tuple[list[float], list[int]]:
+    timings: list[float] = []
+    counts: list[int] = []
     for center in centers:
         start = time.perf_counter()
         counts.append(fn(center))

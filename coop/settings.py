@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "channels",
     "ninja",
+    # Before allauth: frontend's templates override allauth's layouts and form elements.
+    "frontend",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -71,7 +73,6 @@ INSTALLED_APPS = [
     "rides",
     "timebank",
     "governance",
-    "frontend",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coop.notifications.context_processors.notifications",
+                "frontend.context_processors.site",
             ],
         },
     },
@@ -121,7 +123,15 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("REDIS_PREFIX", "coop")},
+            "CONFIG": {
+                # redis-py 8 defaults socket_timeout to 5 s, the length of channels_redis's
+                # blocking pop: every idle consumer would die with a TimeoutError. Read
+                # timeouts must outlast the pop (channels_redis#422); connecting stays quick.
+                "hosts": [
+                    {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}
+                ],
+                "prefix": env_str("REDIS_PREFIX", "coop"),
+            },
         }
     }
     CACHES = {

@@ -1,11 +1,7 @@
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.urls import path
 
+from frontend import views
 
-def home(request):  # replaced by the frontend work
-    return HttpResponse("home")
-
-
-urlpatterns = [path("", home, name="home")]
+urlpatterns = [path("", views.home, name="home")]

@@ -1,4 +1,8 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from governance import views
+
 app_name = "governance"
-urlpatterns: list = []
+urlpatterns = [path("", views.index, name="index")]

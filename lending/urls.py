@@ -1,4 +1,8 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from lending import views
+
 app_name = "lending"
-urlpatterns: list = []
+urlpatterns = [path("", views.index, name="index")]

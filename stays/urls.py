@@ -1,4 +1,8 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from stays import views
+
 app_name = "stays"
-urlpatterns: list = []
+urlpatterns = [path("", views.index, name="index")]

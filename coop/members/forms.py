@@ -30,3 +30,67 @@ class SignupDetailsForm(forms.Form):
         user.display_name = self.cleaned_data["display_name"]
         user.preferred_language = self.cleaned_data["preferred_language"]
         user.save(update_fields=["display_name", "preferred_language"])
+
+
+class ProfileForm(forms.Form):
+    """What a member says about themselves (the page at /members/me/)."""
+
+    display_name = forms.CharField(
+        max_length=80,
+        label="Your name",
+        help_text="How other members see you. A first name is enough.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    preferred_language = forms.ChoiceField(choices=settings.LANGUAGES, label="Language")
+    bio = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="About you",
+        help_text="A few words for the neighbours you lend to, host, ride with or help.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    skills = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Skills",
+        help_text="Separate skills with commas, for example: bike repair, Catalan, plumbing.",
+    )
+    home_lat = forms.FloatField(
+        required=False,
+        min_value=-90,
+        max_value=90,
+        label="Latitude",
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    home_lng = forms.FloatField(
+        required=False,
+        min_value=-180,
+        max_value=180,
+        label="Longitude",
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+    @classmethod
+    def initial_for(cls, user: User) -> dict[str, object]:
+        return {
+            "display_name": user.display_name,
+            "preferred_language": user.preferred_language,
+            "bio": user.bio,
+            "skills": ", ".join(user.skills),
+            "home_lat": user.home_lat,
+            "home_lng": user.home_lng,
+        }
+
+    def clean_skills(self) -> list[str]:
+        raw: str = self.cleaned_data["skills"]
+        return [skill.strip() for skill in raw.split(",") if skill.strip()]
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        lat, lng = cleaned.get("home_lat"), cleaned.get("home_lng")
+        # Only complain about a missing half when the other half was valid on its own.
+        if lat is None and lng is not None and "home_lat" not in self.errors:
+            self.add_error("home_lat", "Give the latitude too, or leave both empty.")
+        if lng is None and lat is not None and "home_lng" not in self.errors:
+            self.add_error("home_lng", "Give the longitude too, or leave both empty.")
+        return cleaned
