@@ -165,12 +165,21 @@ def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
 
 def _mount_routers() -> None:
     # Imported here because the routers import error_responses from this module.
+    from coop.algorithms_api import router as algorithms_router  # noqa: PLC0415
     from coop.members.api import me_router, members_router  # noqa: PLC0415
+    from coop.money.api import coop_router, payments_router  # noqa: PLC0415
     from coop.notifications.api import router as notifications_router  # noqa: PLC0415
+    from governance.api import router as governance_router  # noqa: PLC0415
+    from timebank.api import router as timebank_router  # noqa: PLC0415
 
     api.add_router("/me", me_router)
     api.add_router("/members", members_router)
     api.add_router("/notifications", notifications_router)
+    api.add_router("/algorithms", algorithms_router)
+    api.add_router("/coop", coop_router)
+    api.add_router("/payments", payments_router)
+    api.add_router("/timebank", timebank_router)
+    api.add_router("/governance", governance_router)
 
 
 _mount_routers()
