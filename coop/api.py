@@ -170,6 +170,9 @@ def _mount_routers() -> None:
     from coop.money.api import coop_router, payments_router  # noqa: PLC0415
     from coop.notifications.api import router as notifications_router  # noqa: PLC0415
     from governance.api import router as governance_router  # noqa: PLC0415
+    from lending.api import router as lending_router  # noqa: PLC0415
+    from rides.api import router as rides_router  # noqa: PLC0415
+    from stays.api import router as stays_router  # noqa: PLC0415
     from timebank.api import router as timebank_router  # noqa: PLC0415
 
     api.add_router("/me", me_router)
@@ -180,6 +183,9 @@ def _mount_routers() -> None:
     api.add_router("/payments", payments_router)
     api.add_router("/timebank", timebank_router)
     api.add_router("/governance", governance_router)
+    api.add_router("/lending", lending_router)
+    api.add_router("/stays", stays_router)
+    api.add_router("/rides", rides_router)
 
 
 _mount_routers()
