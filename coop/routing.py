@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from coop.notifications.routing import websocket_urlpatterns as notification_routes
+from governance.routing import websocket_urlpatterns as governance_routes
 
-websocket_urlpatterns = [*notification_routes]
+websocket_urlpatterns = [*notification_routes, *governance_routes]

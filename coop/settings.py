@@ -279,3 +279,38 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# --- timebank ---
+# The site's public address, for links in the timebank's weekly digest emails.
+TIMEBANK_SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+
+# --- governance ---
+# Board-only actions (refunds, disputes, community projects, scheduling ballots) need a session
+# that passed two-factor authentication. On by default in production (DEBUG off).
+BOARD_MFA_REQUIRED = env_bool("BOARD_MFA_REQUIRED", default=not DEBUG)
+
+# --- money ---
+# STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and STRIPE_API_BASE are read above. With
+# STRIPE_API_BASE set (localstripe, started by `make run` when no key is set) the browser loads
+# localstripe's stand-in for Stripe.js from that server instead of js.stripe.com.
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "pk_test_localstripe")
+STRIPE_JS_URL = (
+    STRIPE_API_BASE.rstrip("/") + "/js.stripe.com/v3/"
+    if STRIPE_API_BASE
+    else "https://js.stripe.com/v3/"
+)
+_STRIPE_JS_ORIGIN = "/".join(STRIPE_JS_URL.split("/")[:3])
+CONTENT_SECURITY_POLICY["script-src"] = [*CONTENT_SECURITY_POLICY["script-src"], _STRIPE_JS_ORIGIN]
+if STRIPE_API_BASE:
+    # localstripe's script calls its own server from the page.
+    CONTENT_SECURITY_POLICY["connect-src"] = [
+        *CONTENT_SECURITY_POLICY["connect-src"],
+        _STRIPE_JS_ORIGIN,
+    ]
+else:
+    # Stripe Elements runs in Stripe's frames and calls Stripe's API (their documented CSP).
+    CONTENT_SECURITY_POLICY["frame-src"] = ["https://js.stripe.com", "https://hooks.stripe.com"]
+    CONTENT_SECURITY_POLICY["connect-src"] = [
+        *CONTENT_SECURITY_POLICY["connect-src"],
+        "https://api.stripe.com",
+    ]

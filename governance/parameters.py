@@ -104,3 +104,54 @@ def parameter_value(key: str) -> int:
 
     value = parameter_current_value(key=key)
     return spec.default if value is None else value
+
+
+# --- The parameters governance itself reads ---
+
+parameter_declare(
+    key="governance.sponsor_threshold",
+    label="Sponsors a proposal needs",
+    description=(
+        "How many members (besides the author) must sponsor a proposal to put it to a ballot."
+    ),
+    default=5,
+    unit="count",
+    minimum=1,
+    maximum=1000,
+)
+parameter_declare(
+    key="governance.max_proxies_per_member",
+    label="Proxies one member may hold",
+    description="How many other members may name the same member as their proxy on one ballot.",
+    default=2,
+    unit="count",
+    minimum=0,
+    maximum=20,
+)
+parameter_declare(
+    key="governance.closing_soon_hours",
+    label="Closing-soon reminder",
+    description="How many hours before a ballot closes members who have not voted are reminded.",
+    default=24,
+    unit="hours",
+    minimum=1,
+    maximum=168,
+)
+parameter_declare(
+    key="governance.ballot_days",
+    label="Length of a proposal's ballot",
+    description="How many days the ballot of a sufficiently sponsored proposal stays open.",
+    default=7,
+    unit="days",
+    minimum=1,
+    maximum=60,
+)
+parameter_declare(
+    key="governance.proposal_quorum_percent",
+    label="Quorum of a proposal's ballot",
+    description="The share of the roll that must vote for a proposal's ballot to be valid.",
+    default=10,
+    unit="percent",
+    minimum=0,
+    maximum=100,
+)

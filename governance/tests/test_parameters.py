@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from governance import parameters
+from governance.models import ParameterValue
 from governance.parameters import (
     InvalidParameterValue,
     UnknownParameter,
@@ -10,6 +11,7 @@ from governance.parameters import (
     parameter_spec,
     parameter_value,
 )
+from governance.services import parameter_set
 
 
 @pytest.fixture(autouse=True)
@@ -18,6 +20,7 @@ def _own_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parameters, "_REGISTRY", dict(parameters._REGISTRY))
 
 
+@pytest.mark.django_db
 def test_a_declared_parameter_reads_its_default_until_a_decision_sets_it() -> None:
     parameter_declare(
         key="test.widgets_per_member",
@@ -30,6 +33,21 @@ def test_a_declared_parameter_reads_its_default_until_a_decision_sets_it() -> No
     )
 
     assert parameter_value("test.widgets_per_member") == 3
+    parameter_set(key="test.widgets_per_member", value=4, note="Founding assembly")
+    parameter_set(key="test.widgets_per_member", value=5, note="Second assembly")
+    assert parameter_value("test.widgets_per_member") == 5
+    # Versioned: every earlier value is kept.
+    assert list(
+        ParameterValue.objects.filter(key="test.widgets_per_member").values_list("value", flat=True)
+    ) == [5, 4]
+
+
+@pytest.mark.django_db
+def test_a_decided_value_must_fit_the_declared_range() -> None:
+    with pytest.raises(InvalidParameterValue):
+        parameter_set(key="governance.sponsor_threshold", value=0)
+    with pytest.raises(UnknownParameter):
+        parameter_set(key="governance.nothing", value=1)
 
 
 def test_an_unknown_parameter_is_a_clear_error() -> None:
