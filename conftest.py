@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -17,8 +19,20 @@ from django.test import Client
 
 from coop.members.models import User
 from coop.members.tests.factories import MemberFactory, UserFactory
+from coop.money.apps import ledger_maintenance
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    # Transactional tests end with a flush (DELETE FROM on SQLite), which the ledger's
+    # append-only triggers would refuse (coop/money/apps.py); open them for exactly that.
+    ledger_maintenance().set()
+    try:
+        yield
+    finally:
+        ledger_maintenance().clear()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -314,3 +314,9 @@ else:
         *CONTENT_SECURITY_POLICY["connect-src"],
         "https://api.stripe.com",
     ]
+
+# --- lending ---
+# On PostgreSQL the lending migrations add an exclusion constraint over time ranges (btree_gist);
+# django.contrib.postgres gives Django the range types and lookups that go with it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    INSTALLED_APPS = [*INSTALLED_APPS, "django.contrib.postgres"]

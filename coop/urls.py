@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("members/", include("coop.members.urls")),
     path("notifications/", include("coop.notifications.urls")),
+    path("money/", include("coop.money.urls")),
     path("lending/", include("lending.urls")),
     path("stays/", include("stays.urls")),
     path("rides/", include("rides.urls")),
