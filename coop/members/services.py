@@ -154,3 +154,16 @@ def member_set_board(*, user: User, is_board: bool) -> User:
     User.objects.filter(pk=user.pk).update(is_board=is_board)
     user.is_board = is_board
     return user
+
+
+def member_leave(*, user: User) -> User:
+    """The member leaves the co-op (their share refunded): no longer a member, nor on the board.
+
+    The member number stays theirs, so past records still name the same person.
+    """
+    if user.membership_status not in {MembershipStatus.MEMBER, MembershipStatus.SUSPENDED}:
+        raise InvalidMembershipChange(f"{user} is not a member.")
+    User.objects.filter(pk=user.pk).update(membership_status=MembershipStatus.LEFT, is_board=False)
+    user.membership_status = MembershipStatus.LEFT
+    user.is_board = False
+    return user

@@ -8,7 +8,7 @@ from django.utils import timezone
 from coop.exceptions import NotAllowed
 from coop.locking import lock_for_update
 from coop.members.models import MembershipStatus, User
-from coop.members.services import member_admit
+from coop.members.services import member_admit, member_leave
 from coop.money.amounts import Money, default_currency
 from coop.money.exceptions import InvalidPaymentState, ShareAlreadyPaid
 from coop.money.ledger import Cause, member_account
@@ -138,7 +138,7 @@ def share_refund_approve(
     with transaction.atomic():
         refund_request.refund = refund
         refund_request.save(update_fields=["refund"])
-        User.objects.filter(pk=member.pk).update(membership_status=MembershipStatus.LEFT)
+        member_leave(user=member)
         audit_record(
             actor=board_member,
             action="money.share_refund_approved",

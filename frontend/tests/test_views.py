@@ -220,3 +220,17 @@ def test_the_500_page_renders_without_a_request_context() -> None:
     assert "Something went wrong on our side" in html
     assert '<link rel="stylesheet" href="/static/frontend/css/coop.css">' in html
     assert_csp_friendly(html)
+
+
+def test_the_account_menu_links_to_the_members_money(alice_client: Client) -> None:
+    html = alice_client.get("/").content.decode()
+
+    assert 'href="/money/"' in html
+    assert 'href="/money/board/"' not in html
+
+
+def test_board_members_find_the_coop_accounts_and_the_board_desk(board_client: Client) -> None:
+    html = board_client.get("/").content.decode()
+
+    assert 'href="/money/board/"' in html
+    assert 'href="/governance/board/"' in html
