@@ -234,3 +234,12 @@ def test_board_members_find_the_coop_accounts_and_the_board_desk(board_client: C
 
     assert 'href="/money/board/"' in html
     assert 'href="/governance/board/"' in html
+
+
+def test_an_applicant_is_shown_the_way_to_pay_their_share(applicant: User) -> None:
+    client = Client()
+    client.force_login(applicant)
+
+    html = client.get("/").content.decode()
+
+    assert 'href="/money/share/"' in html
