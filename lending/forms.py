@@ -1,0 +1,112 @@
+"""HTML forms of the lending pages."""
+
+from __future__ import annotations
+
+from django import forms
+
+from lending.models import Category, Condition
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    category = forms.ChoiceField(
+        label="Category", required=False, choices=[("", "All categories"), *Category.choices]
+    )
+    radius_km = forms.IntegerField(
+        label="Within (km of home)", required=False, min_value=1, max_value=100
+    )
+
+
+class ItemForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=120)
+    category = forms.ChoiceField(label="Category", choices=Category.choices)
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea)
+    manual = forms.CharField(
+        label="Manual, notes and safety advice", required=False, widget=forms.Textarea
+    )
+    condition = forms.ChoiceField(label="Condition", choices=Condition.choices)
+    replacement_value_euros = forms.DecimalField(
+        label="Replacement value (€)", min_value=0, max_digits=9, decimal_places=2, initial=0
+    )
+    deposit_euros = forms.DecimalField(
+        label="Deposit (€)", min_value=0, max_digits=9, decimal_places=2, initial=0
+    )
+    min_hours = forms.IntegerField(label="Shortest loan (hours)", min_value=1, initial=1)
+    max_hours = forms.IntegerField(label="Longest loan (hours)", min_value=1, initial=72)
+    buffer_hours = forms.IntegerField(
+        label="Gap between loans (hours)", min_value=0, max_value=168, initial=0
+    )
+    auto_approve = forms.BooleanField(label="Approve requests automatically", required=False)
+    pickup_details = forms.CharField(
+        label="Exact pickup place",
+        max_length=300,
+        required=False,
+        help_text="Shown only to you and to borrowers you approve. Others see an approximate "
+        "area near your home.",
+    )
+    checkout_prompts = forms.CharField(
+        label="Check-out prompts",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line, e.g. “Check the blade”.",
+    )
+    checkin_prompts = forms.CharField(
+        label="Check-in prompts",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line, e.g. “Empty the tank”.",
+    )
+    safety_check_every_days = forms.IntegerField(
+        label="Safety check every (days)", required=False, min_value=1, max_value=3650
+    )
+
+
+class ReserveForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label="From",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": 3600}),
+        help_text="On the hour.",
+    )
+    hours = forms.IntegerField(label="For how many hours", min_value=1, max_value=2160)
+
+
+class ExtendForm(forms.Form):
+    hours = forms.IntegerField(label="Extra hours", min_value=1, max_value=2160)
+
+
+def prompts_form(prompts: list[str], *, prefix: str, with_condition: bool) -> type[forms.Form]:
+    """A check-out or check-in form: one required answer per prompt, and a condition note."""
+    fields: dict[str, forms.Field] = {}
+    if with_condition:
+        fields["condition"] = forms.ChoiceField(label="Condition now", choices=Condition.choices)
+    for index, prompt in enumerate(prompts):
+        fields[f"prompt_{index}"] = forms.CharField(label=prompt, max_length=300)
+    fields["condition_note"] = forms.CharField(
+        label="Condition note", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    if with_condition:
+        fields["damaged"] = forms.BooleanField(
+            label="Something is damaged or missing (you can then report it)", required=False
+        )
+    return type(f"{prefix.title()}Form", (forms.Form,), fields)
+
+
+class DamageForm(forms.Form):
+    description = forms.CharField(label="What is damaged or missing", widget=forms.Textarea)
+    claimed_euros = forms.DecimalField(
+        label="Amount claimed from the deposit (€)", min_value=0.01, max_digits=9, decimal_places=2
+    )
+
+
+class DecideForm(forms.Form):
+    awarded_euros = forms.DecimalField(
+        label="Amount the deposit pays the owner (€); 0 rejects the claim",
+        min_value=0,
+        max_digits=9,
+        decimal_places=2,
+    )
+
+
+class WantedForm(forms.Form):
+    title = forms.CharField(label="What do you need?", max_length=120)
+    category = forms.ChoiceField(label="Category", choices=Category.choices)

@@ -1,0 +1,124 @@
+"""Deposits through the money API, with Stripe replaced at the gateway boundary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+
+from coop.members.models import User
+from coop.money import stripe_gateway
+from coop.money.models import Payment, PaymentStatus
+from lending import services
+from lending.exceptions import InvalidTransition
+from lending.models import Item, Reservation, ReservationStatus
+from lending.tests.conftest import at
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class FakeStripe:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def customer_create(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("customer_create", kwargs))
+        return {"id": f"cus_{kwargs['member_id']}"}
+
+    def payment_intent_create(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("payment_intent_create", kwargs))
+        n = len(self.calls)
+        return {
+            "id": f"pi_{n}",
+            "client_secret": f"pi_{n}_secret",
+            "status": "requires_payment_method",
+        }
+
+    def payment_intent_cancel(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("payment_intent_cancel", kwargs))
+        return {"id": kwargs["intent_id"], "status": "canceled"}
+
+
+@pytest.fixture
+def fake_stripe(monkeypatch: pytest.MonkeyPatch) -> FakeStripe:
+    fake = FakeStripe()
+    for name in ("customer_create", "payment_intent_create", "payment_intent_cancel"):
+        monkeypatch.setattr(stripe_gateway, name, getattr(fake, name))
+    return fake
+
+
+def test_a_deposit_is_held_at_approval_pickup_waits_for_it_and_a_clean_return_releases_it(
+    drill: Item, alice: User, bob: User, fake_stripe: FakeStripe, frozen_now: time_machine.Traveller
+) -> None:
+    Item.objects.filter(pk=drill.pk).update(deposit_cents=5000)
+    drill.refresh_from_db()
+    reservation = services.reservation_request(
+        borrower=bob, item=drill, starts_at=at(2), ends_at=at(6)
+    )
+
+    services.reservation_approve(actor=alice, reservation=reservation)
+
+    reservation = Reservation.objects.select_related("deposit_payment").get(pk=reservation.pk)
+    payment = reservation.deposit_payment
+    assert payment is not None
+    assert (payment.amount_cents, payment.manual_capture, payment.payer) == (5000, True, bob)
+    intent = next(kw for name, kw in fake_stripe.calls if name == "payment_intent_create")
+    assert intent["manual_capture"] is True
+
+    frozen_now.move_to(at(2))
+    with pytest.raises(InvalidTransition) as caught:
+        services.reservation_pickup(
+            actor=alice, reservation=reservation, answers={"Battery charged?": "y"}
+        )
+    assert caught.value.code == "deposit_not_held"
+
+    # Stripe confirmed the authorisation (its webhook moves the payment to authorised).
+    Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.AUTHORISED)
+    reservation = Reservation.objects.select_related("deposit_payment").get(pk=reservation.pk)
+    services.reservation_pickup(
+        actor=alice, reservation=reservation, answers={"Battery charged?": "y"}
+    )
+    closed = services.reservation_return(
+        actor=alice,
+        reservation=Reservation.objects.get(pk=reservation.pk),
+        condition="good",
+        answers={"Bits all back in the case?": "yes"},
+    )
+
+    assert closed.status == ReservationStatus.CLOSED
+    assert any(name == "payment_intent_cancel" for name, _ in fake_stripe.calls)
+    assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.CANCELED
+
+
+def test_the_borrower_gets_the_client_secret_and_can_restart_a_failed_hold(  # noqa: PLR0917
+    drill: Item,
+    alice: User,
+    bob: User,
+    fake_stripe: FakeStripe,
+    alice_client: Client,
+    bob_client: Client,
+    charlie_client: Client,
+) -> None:
+    Item.objects.filter(pk=drill.pk).update(deposit_cents=3000)
+    drill.refresh_from_db()
+    reservation = services.reservation_request(
+        borrower=bob, item=drill, starts_at=at(2), ends_at=at(6)
+    )
+    services.reservation_approve(actor=alice, reservation=reservation)
+    url = f"/api/v1/lending/reservations/{reservation.pk}"
+
+    mine = bob_client.get(url).json()["deposit"]
+    assert mine["amount_cents"] == 3000
+    assert mine["client_secret"].endswith("_secret")
+    assert alice_client.get(url).json()["deposit"]["client_secret"] is None
+
+    # The card was refused: the borrower starts a new hold.
+    Payment.objects.update(status=PaymentStatus.FAILED)
+    assert charlie_client.post(f"{url}/deposit").status_code == 404
+    assert alice_client.post(f"{url}/deposit").status_code == 403
+    restarted = bob_client.post(f"{url}/deposit")
+    assert restarted.status_code == 200
+    assert restarted.json()["deposit"]["status"] == "pending"
+    assert Payment.objects.count() == 2
