@@ -12,7 +12,7 @@ from frontend.testing import assert_accessible_page
 pytestmark = pytest.mark.django_db
 
 # Services whose member pages are open; the others' pages say they are being built.
-LIVE_SERVICES = {"timebank", "governance", "stays", "rides"}
+LIVE_SERVICES = {"timebank", "governance", "lending", "stays", "rides"}
 
 SERVICES = {
     "lending": (
