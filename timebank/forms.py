@@ -50,6 +50,14 @@ class TransferForm(forms.Form):
     note = forms.CharField(label="What for", required=False, max_length=500)
 
 
+class CoordinateForm(forms.Form):
+    member_number = forms.IntegerField(
+        label="Member number",
+        min_value=1,
+        help_text="The member you are recording for. They are told about every step you record.",
+    )
+
+
 class GiftForm(forms.Form):
     minutes = forms.IntegerField(label="Minutes to give", min_value=1, max_value=MAX_MINUTES)
     note = forms.CharField(label="Note", required=False, max_length=500)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("posts/<int:pk>/close/", views.post_close, name="post_close"),
     path("posts/<int:pk>/", views.post_detail, name="post"),
     path("exchanges/", views.exchanges, name="exchanges"),
+    path("coordinate/", views.coordinate, name="coordinate"),
     path("exchanges/<int:pk>/<slug:action>/", views.exchange_action, name="exchange_action"),
     path("send/", views.transfer_new, name="transfer"),
     path("history/", views.history, name="history"),

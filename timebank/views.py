@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -187,14 +188,58 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required
 def exchanges(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    page = Paginator(selectors.exchange_list_for(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return _exchange_page(request, actor=user, viewer=user, acting_for=None)
+
+
+@member_required
+def coordinate(request: HttpRequest) -> HttpResponse:
+    """A coordinator records the steps of a member's exchanges for them (they are not online).
+
+    Every step taken here names the coordinator on the exchange's transfer and notifies the
+    member, exactly as the API's `on_behalf_of` does.
+    """
+    user = _user(request)
+    if not services.is_coordinator(user):
+        raise Http404
+    form = forms.CoordinateForm(request.GET or None)
+    member = None
+    if form.is_valid():
+        member = User.objects.filter(
+            member_number=form.cleaned_data["member_number"], is_active=True
+        ).first()
+        if member is None:
+            form.add_error("member_number", "No member with that number.")
+    if member is None:
+        return render(request, "timebank/coordinate.html", {"form": form})
+    return _exchange_page(request, actor=member, viewer=user, acting_for=member, form=form)
+
+
+def _exchange_page(
+    request: HttpRequest,
+    *,
+    actor: User,
+    viewer: User,
+    acting_for: User | None,
+    form: forms.CoordinateForm | None = None,
+) -> HttpResponse:
+    page = Paginator(selectors.exchange_list_for(actor), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     endorsed = selectors.endorsed_exchange_ids(
-        author=user, exchange_ids=[exchange.pk for exchange in page.object_list]
+        author=actor, exchange_ids=[exchange.pk for exchange in page.object_list]
     )
     return render(
         request,
-        "timebank/exchanges.html",
-        {"page": page, "endorsed": endorsed, "statuses": ExchangeStatus, **_balance_context(user)},
+        "timebank/coordinate.html" if acting_for else "timebank/exchanges.html",
+        {
+            "page": page,
+            "endorsed": endorsed,
+            "statuses": ExchangeStatus,
+            "actor": actor,
+            "acting_for": acting_for,
+            "form": form,
+            **_balance_context(viewer),
+        },
     )
 
 
@@ -216,6 +261,19 @@ _DONE_MESSAGES = {
 }
 
 
+def _acting_for(request: HttpRequest, user: User, exchange: Exchange) -> User | None:
+    """The member a coordinator acts for (`on_behalf_of` in the form), or None."""
+    raw = request.POST.get("on_behalf_of")
+    if not raw:
+        return None
+    member = User.objects.filter(pk=int(raw) if raw.isdigit() else 0).first()
+    if member is None or member.pk == user.pk:
+        return None
+    if not services.is_coordinator(user) or not exchange.is_party(member.pk):
+        raise Http404
+    return member
+
+
 @require_POST
 @member_required
 def exchange_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -225,7 +283,16 @@ def exchange_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     back = "timebank:board" if action.startswith("resolve") else "timebank:exchanges"
+    acting_for = _acting_for(request, user, exchange)
     try:
+        if acting_for is not None:
+            if action not in _EXCHANGE_ACTIONS:
+                raise Http404("Coordinators record the steps of an exchange only.")
+            _EXCHANGE_ACTIONS[action](user=acting_for, exchange=exchange, recorded_by=user)
+            messages.success(request, _DONE_MESSAGES[action])
+            return redirect(
+                f"{reverse('timebank:coordinate')}?member_number={acting_for.member_number}"
+            )
         if action in _EXCHANGE_ACTIONS:
             _EXCHANGE_ACTIONS[action](user=user, exchange=exchange)
         elif action == "dispute":

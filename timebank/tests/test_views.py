@@ -170,3 +170,66 @@ def test_the_author_closes_a_post_from_its_page(alice_client: Client, offer: Pos
 
     offer.refresh_from_db()
     assert offer.is_active is False
+
+
+def test_a_coordinator_records_the_steps_of_a_members_exchange_for_them(
+    alice: User, bob: User, board: User, board_client: Client, offer: Post
+) -> None:
+    # Bob asked for Alice's help by phone; the board member records the rest for them.
+    exchange = run_exchange(offer, bob, 90, until="requested")
+    page = board_client.get(reverse("timebank:coordinate"), {"member_number": alice.member_number})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert_accessible_page(html)
+    assert f'name="on_behalf_of" value="{alice.pk}"' in html
+
+    for actor, action in ((alice, "accept"), (alice, "complete"), (bob, "confirm")):
+        response = board_client.post(
+            reverse("timebank:exchange_action", args=[exchange.pk, action]),
+            {"on_behalf_of": actor.pk},
+        )
+        assert response.status_code == 302
+
+    exchange.refresh_from_db()
+    assert exchange.status == ExchangeStatus.CONFIRMED
+    transfer = exchange.transfer  # type: ignore[attr-defined]
+    assert transfer.recorded_by == board
+    assert services.account_for(alice).balance_minutes == 90
+
+
+def test_only_coordinators_may_record_for_others(
+    alice: User, bob: User, charlie_client: Client, offer: Post
+) -> None:
+    exchange = run_exchange(offer, bob, 30, until="requested")
+
+    assert charlie_client.get(reverse("timebank:coordinate")).status_code == 404
+    response = charlie_client.post(
+        reverse("timebank:exchange_action", args=[exchange.pk, "accept"]),
+        {"on_behalf_of": alice.pk},
+    )
+
+    assert response.status_code == 404
+    exchange.refresh_from_db()
+    assert exchange.status == ExchangeStatus.REQUESTED
+
+
+def test_a_coordinator_cannot_record_for_someone_outside_the_exchange(
+    alice: User, bob: User, charlie: User, board_client: Client, offer: Post
+) -> None:
+    exchange = run_exchange(offer, bob, 30, until="requested")
+
+    response = board_client.post(
+        reverse("timebank:exchange_action", args=[exchange.pk, "accept"]),
+        {"on_behalf_of": charlie.pk},
+    )
+
+    assert response.status_code == 404
+    exchange.refresh_from_db()
+    assert exchange.status == ExchangeStatus.REQUESTED
+
+
+def test_the_coordinator_page_says_when_no_member_has_that_number(board_client: Client) -> None:
+    response = board_client.get(reverse("timebank:coordinate"), {"member_number": 99999})
+
+    assert response.status_code == 200
+    assert "No member with that number." in response.content.decode()
