@@ -177,7 +177,9 @@ def test_a_coordinator_records_the_steps_of_a_members_exchange_for_them(
 ) -> None:
     # Bob asked for Alice's help by phone; the board member records the rest for them.
     exchange = run_exchange(offer, bob, 90, until="requested")
-    page = board_client.get(reverse("timebank:coordinate"), {"member_number": alice.member_number})
+    page = board_client.get(
+        reverse("timebank:coordinate"), {"member_number": str(alice.member_number)}
+    )
     html = page.content.decode()
     assert page.status_code == 200
     assert_accessible_page(html)
@@ -192,7 +194,7 @@ def test_a_coordinator_records_the_steps_of_a_members_exchange_for_them(
 
     exchange.refresh_from_db()
     assert exchange.status == ExchangeStatus.CONFIRMED
-    transfer = exchange.transfer  # type: ignore[attr-defined]
+    transfer = exchange.transfer
     assert transfer.recorded_by == board
     assert services.account_for(alice).balance_minutes == 90
 
