@@ -5,4 +5,18 @@ from django.urls import path
 from stays import views
 
 app_name = "stays"
-urlpatterns = [path("", views.index, name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("search/", views.search, name="search"),
+    path("listings/new/", views.listing_new, name="listing_new"),
+    path("listings/<int:pk>/", views.listing_detail, name="listing"),
+    path("bookings/<int:pk>/", views.booking_detail, name="booking"),
+    path("bookings/<int:pk>/review/", views.booking_review, name="booking_review"),
+    path("bookings/<int:pk>/<str:action>/", views.booking_action, name="booking_action"),
+    path("host/", views.host, name="host"),
+    path(
+        "host/listings/<int:pk>/<str:action>/",
+        views.host_listing_action,
+        name="host_listing_action",
+    ),
+]

@@ -1,0 +1,90 @@
+"""Forms of the stays pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from stays.models import CancellationPolicy, CommunityProject, HomeType
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class SearchForm(forms.Form):
+    check_in = forms.DateField(label=_("Check-in"), required=False, widget=DateInput)
+    check_out = forms.DateField(label=_("Check-out"), required=False, widget=DateInput)
+    guests = forms.IntegerField(label=_("Guests"), required=False, min_value=1, max_value=30)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        check_in, check_out = data.get("check_in"), data.get("check_out")
+        if bool(check_in) != bool(check_out):
+            raise forms.ValidationError(_("Give both dates, or neither."))
+        if check_in and check_out and check_out <= check_in:
+            self.add_error("check_out", _("Must be after check-in."))
+        return data
+
+
+class BookingForm(forms.Form):
+    check_in = forms.DateField(label=_("Check-in"), widget=DateInput)
+    check_out = forms.DateField(label=_("Check-out"), widget=DateInput)
+    guests = forms.IntegerField(label=_("Guests"), min_value=1, max_value=30, initial=1)
+    community_project: forms.ModelChoiceField[CommunityProject] = forms.ModelChoiceField(
+        label=_("Community project your share funds"),
+        queryset=CommunityProject.objects.filter(approved=True),
+        empty_label=None,
+    )
+
+
+class ListingForm(forms.Form):
+    home_type = forms.ChoiceField(label=_("What you let"), choices=HomeType.choices)
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    capacity = forms.IntegerField(label=_("Guests it sleeps"), min_value=1, max_value=30)
+    beds = forms.IntegerField(label=_("Beds"), min_value=1, max_value=30)
+    amenities = forms.CharField(
+        label=_("Amenities"), required=False, help_text=_("Separate them with commas.")
+    )
+    accessibility_notes = forms.CharField(
+        label=_("Accessibility"), widget=forms.Textarea, required=False
+    )
+    house_rules = forms.CharField(label=_("House rules"), widget=forms.Textarea, required=False)
+    nightly_price = forms.DecimalField(label=_("Price per night"), min_value=1, decimal_places=2)
+    cleaning_fee = forms.DecimalField(
+        label=_("Cleaning fee"), min_value=0, decimal_places=2, initial=0
+    )
+    min_nights = forms.IntegerField(label=_("Minimum nights"), min_value=1, initial=1)
+    max_nights = forms.IntegerField(label=_("Maximum nights"), min_value=1, initial=30)
+    instant_book = forms.BooleanField(label=_("Guests can book instantly"), required=False)
+    cancellation_policy = forms.ChoiceField(
+        label=_("Cancellation policy"), choices=CancellationPolicy.choices
+    )
+    licence_number = forms.CharField(label=_("Licence number"), max_length=60, required=False)
+    address = forms.CharField(
+        label=_("Address of your home"),
+        max_length=300,
+        required=False,
+        help_text=_("Only your confirmed guests see it. Needed for your first listing."),
+    )
+    lat = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    lng = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
+
+
+class BlockForm(forms.Form):
+    start = forms.DateField(label=_("First night"), widget=DateInput)
+    end = forms.DateField(label=_("Morning after the last night"), widget=DateInput)
+
+
+class CalendarForm(forms.Form):
+    url = forms.URLField(
+        label=_("iCal address of your other calendar"), max_length=500, assume_scheme="https"
+    )
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("Rating"), choices=[(n, str(n)) for n in range(5, 0, -1)], coerce=int
+    )
+    text = forms.CharField(label=_("Your review"), widget=forms.Textarea, required=False)

@@ -1,0 +1,160 @@
+"""Fixtures for stays: a zone with rules, approved projects, a host's listing, a fake Stripe."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+import pytest
+
+from coop.members.models import User
+from coop.money import stripe_gateway
+from coop.money.models import Payment
+from coop.money.payments import payment_apply_intent
+from stays.barcelona import DISTRICTS, LICENCE_PATTERN
+from stays.models import Booking, CommunityProject, Listing, Zone
+from stays.services import ListingInput, listing_create
+from stays.zones import bbox_of
+
+# A point inside the simplified Eixample outline, and one in Gràcia.
+EIXAMPLE = (41.392, 2.165)
+GRACIA = (41.408, 2.158)
+CIUTAT_VELLA = (41.383, 2.180)
+
+
+class FakeStripe:
+    """Stands in for coop.money.stripe_gateway: intents and refunds that always work."""
+
+    def __init__(self) -> None:
+        self.ids = itertools.count(1)
+        self.refunds: list[dict[str, Any]] = []
+
+    def customer_create(self, **kwargs: Any) -> dict[str, Any]:
+        return {"id": f"cus_{next(self.ids)}"}
+
+    def payment_intent_create(self, **kwargs: Any) -> dict[str, Any]:
+        number = next(self.ids)
+        return {"id": f"pi_{number}", "client_secret": f"pi_{number}_secret_x"}
+
+    def refund_create(self, **kwargs: Any) -> dict[str, Any]:
+        refund = {
+            "id": f"re_{next(self.ids)}",
+            "amount": kwargs["amount_cents"],
+            "status": "succeeded",
+        }
+        self.refunds.append(refund)
+        return refund
+
+    def confirm(self, payment: Payment) -> None:
+        """What the webhook does when Stripe says the intent succeeded."""
+        payment_apply_intent(
+            intent={
+                "id": payment.stripe_id,
+                "status": "succeeded",
+                "amount_received": payment.amount_cents,
+            },
+            stripe_event_id=f"evt_{next(self.ids)}",
+            created=1,
+        )
+
+
+@pytest.fixture
+def fake_stripe(monkeypatch: pytest.MonkeyPatch) -> FakeStripe:
+    fake = FakeStripe()
+    monkeypatch.setattr(stripe_gateway, "customer_create", fake.customer_create)
+    monkeypatch.setattr(stripe_gateway, "payment_intent_create", fake.payment_intent_create)
+    monkeypatch.setattr(stripe_gateway, "refund_create", fake.refund_create)
+    return fake
+
+
+@pytest.fixture
+def zones(db: None) -> dict[str, Zone]:
+    made = {}
+    for district in DISTRICTS:
+        made[district.slug] = Zone.objects.create(
+            slug=district.slug,
+            name=district.name,
+            polygon=district.polygon,
+            licence_pattern=LICENCE_PATTERN,
+            **bbox_of(district.polygon),
+        )
+    return made
+
+
+@pytest.fixture
+def project(db: None) -> CommunityProject:
+    return CommunityProject.objects.create(slug="horts", name="Food gardens", approved=True)
+
+
+@pytest.fixture
+def unapproved_project(db: None) -> CommunityProject:
+    return CommunityProject.objects.create(slug="party", name="Street party", approved=False)
+
+
+def listing_data(**overrides: Any) -> ListingInput:
+    values: dict[str, Any] = {
+        "home_type": "entire_home",
+        "title": "Flat in the Eixample",
+        "capacity": 4,
+        "beds": 2,
+        "nightly_price_cents": 8000,
+        "cleaning_fee_cents": 3000,
+        "min_nights": 1,
+        "max_nights": 30,
+        "instant_book": True,
+        "cancellation_policy": "moderate",
+        "licence_number": "HUTB-012345",
+    }
+    values.update(overrides)
+    return ListingInput(**values)
+
+
+def make_listing(host: User, *, at: tuple[float, float] = EIXAMPLE, **overrides: Any) -> Listing:
+    from coop.geo.points import Point  # noqa: PLC0415
+
+    return listing_create(
+        host=host, data=listing_data(**overrides), address="Carrer de Mallorca 1", point=Point(*at)
+    )
+
+
+@pytest.fixture
+def listing(alice: User, zones: dict[str, Zone]) -> Listing:
+    return make_listing(alice)
+
+
+def soon(days: int) -> dt.date:
+    from django.utils import timezone  # noqa: PLC0415
+
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+def book(  # noqa: PLR0917 - reads like a sentence in the tests: who books what, when
+    listing: Listing,
+    guest: User,
+    project: CommunityProject,
+    start: int,
+    nights: int,
+    guests: int = 2,
+) -> Booking:
+    from stays.services import booking_create  # noqa: PLC0415
+
+    return booking_create(
+        guest=guest,
+        listing=listing,
+        check_in=soon(start),
+        check_out=soon(start + nights),
+        guests=guests,
+        community_project=project,
+    )
+
+
+# The money helper's real-Stripe fixtures (localstripe + signed webhooks to a live server).
+from coop.money.tests.conftest import (  # noqa: E402
+    deliveries,
+    localstripe_url,
+    stripe_local,
+    stripe_webhooks,
+)
+
+__all__ = ["deliveries", "localstripe_url", "stripe_local", "stripe_webhooks"]
