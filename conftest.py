@@ -105,3 +105,23 @@ def charlie_client(charlie: User) -> Client:
 @pytest.fixture
 def board_client(board: User) -> Client:
     return _client_for(board)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> object:
+    """After every test that touched the database, the money ledger must still check out.
+
+    Each flow of the suite (payments, deposits, refunds, stays, lending...) thereby ends with
+    every transaction summing to zero and every cached balance equal to its entries. Tests that
+    damage the ledger on purpose say so with `@pytest.mark.ledger_tampered`.
+    """
+    result = yield
+    uses_db = bool({"db", "transactional_db"} & set(getattr(item, "fixturenames", ())))
+    if uses_db and not item.get_closest_marker("ledger_tampered"):
+        from coop.money.ledger import ledger_problems  # noqa: PLC0415 (needs the apps loaded)
+        from coop.money.models import Entry  # noqa: PLC0415
+
+        if Entry.objects.exists():
+            problems = ledger_problems()
+            assert problems == [], f"the ledger does not check out after this test: {problems}"
+    return result

@@ -189,6 +189,7 @@ def test_ledger_check_passes_on_a_sound_ledger(
     assert "Ledger OK" in capsys.readouterr().out
 
 
+@pytest.mark.ledger_tampered
 def test_ledger_check_finds_a_tampered_cached_balance(bob: User) -> None:
     _fee(bob)
     payable = member_account(bob, AccountKind.MEMBER_PAYABLE)

@@ -1,0 +1,236 @@
+"""Reads of the rides service: the matcher's indexed candidates, my rides, CO2 saved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from coop.exceptions import NotFound
+from coop.geo.points import Point
+from coop.geo.search import bounding_box
+from coop.members.models import User
+from governance.parameters import parameter_value
+from rides import matching, pools
+from rides.models import Booking, BookingStatus, Offer, SearchAlert, TripStatus
+
+
+def matching_settings() -> matching.Settings:
+    return matching.Settings(
+        road_factor=parameter_value("rides.road_factor_basis_points") / 10000,
+        speed_kmh=float(parameter_value("rides.speed_kmh")),
+        max_walk_km=float(parameter_value("rides.max_walk_km")),
+        min_share_percent=float(parameter_value("rides.min_share_percent")),
+    )
+
+
+def offer_route(offer: Offer) -> matching.OfferRoute:
+    return matching.OfferRoute(
+        offer_id=offer.pk,
+        route=offer.route,
+        departs_at=offer.departs_at,
+        max_detour_km=offer.max_detour_km,
+        max_detour_minutes=offer.max_detour_minutes,
+        max_detour_percent=offer.max_detour_percent,
+    )
+
+
+def _meets(point: Point, walk_km: float) -> Q:
+    """Offers whose reach box meets the box around `point` widened by the walk."""
+    box = bounding_box(point, max(walk_km, 0.001))
+    lng = Q()
+    for west, east in box.lng_ranges:
+        lng |= Q(reach_min_lng__lte=east, reach_max_lng__gte=west)
+    return Q(lng, reach_min_lat__lte=box.max_lat, reach_max_lat__gte=box.min_lat)
+
+
+def offer_candidates(
+    *,
+    origin: Point,
+    destination: Point,
+    depart_after: datetime,
+    depart_before: datetime,
+    seats: int,
+    walk_km: float,
+    exclude_driver: User | None = None,
+) -> QuerySet[Offer]:
+    """Open offers in the departure window whose reach covers both of the passenger's points.
+
+    Served by rides_offer_window_idx (status, departs_at, reach latitudes): never a full scan.
+    """
+    offers = Offer.objects.filter(
+        _meets(origin, walk_km),
+        _meets(destination, walk_km),
+        status=TripStatus.SCHEDULED,
+        departs_at__gte=depart_after,
+        departs_at__lte=depart_before,
+        seats_left__gte=seats,
+    )
+    if exclude_driver is not None:
+        offers = offers.exclude(driver=exclude_driver)
+    return offers.select_related("driver")
+
+
+@dataclass(frozen=True, slots=True)
+class FoundMatch:
+    offer: Offer
+    match: matching.Match
+
+
+def offer_matches(
+    *,
+    origin: Point,
+    destination: Point,
+    depart_after: datetime,
+    depart_before: datetime,
+    seats: int,
+    order: str = "score",
+    viewer: User | None = None,
+) -> list[FoundMatch]:
+    settings = matching_settings()
+    offers = {
+        offer.pk: offer
+        for offer in offer_candidates(
+            origin=origin,
+            destination=destination,
+            depart_after=depart_after,
+            depart_before=depart_before,
+            seats=seats,
+            walk_km=settings.max_walk_km,
+            exclude_driver=viewer,
+        )
+    }
+    found = matching.match_all(
+        (offer_route(o) for o in offers.values()),
+        origin=origin,
+        destination=destination,
+        settings=settings,
+        order=order,
+    )
+    return [FoundMatch(offer=offers[m.offer_id], match=m) for m in found]
+
+
+def offer_get(offer_id: int) -> Offer:
+    try:
+        return Offer.objects.select_related("driver").get(pk=offer_id)
+    except Offer.DoesNotExist:
+        raise NotFound("There is no such ride.") from None
+
+
+def offer_list(*, driver: User | None = None) -> QuerySet[Offer]:
+    offers = Offer.objects.select_related("driver")
+    if driver is not None:
+        offers = offers.filter(driver=driver)
+    return offers.order_by("departs_at", "id")
+
+
+def offer_upcoming(*, now: datetime) -> QuerySet[Offer]:
+    return Offer.objects.select_related("driver").filter(
+        status=TripStatus.SCHEDULED, departs_at__gte=now, seats_left__gte=1
+    )
+
+
+def booking_get_for_user(user: User, booking_id: int) -> Booking:
+    """A booking its passenger or the ride's driver may see; 404 for everybody else."""
+    try:
+        return (
+            Booking.objects.select_related("offer", "offer__driver", "passenger", "payment")
+            .filter(Q(passenger=user) | Q(offer__driver=user))
+            .get(pk=booking_id)
+        )
+    except Booking.DoesNotExist:
+        raise NotFound("There is no such booking.") from None
+
+
+def bookings_of_passenger(user: User) -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(passenger=user)
+        .select_related("offer", "offer__driver")
+        .order_by("-offer__departs_at", "-id")
+    )
+
+
+def bookings_of_offer(offer: Offer) -> QuerySet[Booking]:
+    return offer.bookings.select_related("passenger").order_by("id")
+
+
+def is_on_ride(user: User, offer: Offer) -> bool:
+    """The driver, or a passenger whose booking holds or held a seat."""
+    return (
+        offer.driver_id == user.pk
+        or offer.bookings.filter(
+            passenger=user,
+            status__in=[BookingStatus.REQUESTED, BookingStatus.ACCEPTED, BookingStatus.COMPLETED],
+        ).exists()
+    )
+
+
+# --- CO2 saved: every passenger-kilometre shared is a car-kilometre not driven ----------------
+
+
+def _co2_grams(bookings: QuerySet[Booking]) -> int:
+    grams_per_km = parameter_value("rides.co2_grams_per_km")
+    rows = bookings.filter(status=BookingStatus.COMPLETED).values_list("shared_km", "seats")
+    return round(sum(km * seats for km, seats in rows) * grams_per_km)
+
+
+def co2_saved_for_offer(offer: Offer) -> int:
+    return _co2_grams(offer.bookings.all())
+
+
+def co2_saved_for_member(member: User) -> int:
+    """As a driver (seats shared) and as a passenger (car not taken)."""
+    return _co2_grams(Booking.objects.filter(Q(passenger=member) | Q(offer__driver=member)))
+
+
+def co2_saved_for_coop() -> int:
+    return _co2_grams(Booking.objects.all())
+
+
+def shared_km_total() -> float:
+    total = Booking.objects.filter(status=BookingStatus.COMPLETED).aggregate(km=Sum("shared_km"))
+    return float(total["km"] or 0)
+
+
+# --- Commuter pools ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PoolPlace:
+    alert: SearchAlert
+    offer: Offer
+    match: matching.Match
+
+
+def pool_proposal(*, depart_after: datetime, depart_before: datetime) -> list[PoolPlace]:
+    """Saved searches assigned to the window's open seats (rides.commuter-pool); a proposal for
+    the members to book, nothing is booked."""
+    offers = list(
+        Offer.objects.filter(
+            status=TripStatus.SCHEDULED,
+            departs_at__gte=depart_after,
+            departs_at__lte=depart_before,
+            seats_left__gte=1,
+        ).select_related("driver")[:500]
+    )
+    alerts = {a.pk: a for a in SearchAlert.objects.select_related("member")[:2000]}
+    by_id = {o.pk: o for o in offers}
+
+    def allowed(request: pools.PoolRequest, pool_offer: pools.PoolOffer) -> bool:
+        alert, offer = alerts[request.key], by_id[pool_offer.route.offer_id]
+        local = timezone.localtime(offer.departs_at).time()
+        return (
+            offer.driver_id != alert.member_id
+            and (alert.earliest_time is None or local >= alert.earliest_time)
+            and (alert.latest_time is None or local <= alert.latest_time)
+        )
+
+    result = pools.assign(
+        [pools.PoolRequest(a.pk, a.origin, a.destination) for a in alerts.values()],
+        [pools.PoolOffer(offer_route(o), o.seats_left) for o in offers],
+        settings=matching_settings(),
+        allowed=allowed,
+    )
+    return [PoolPlace(alerts[a.request_key], by_id[a.offer_id], a.match) for a in result]

@@ -1,0 +1,23 @@
+"""Background work of the rides service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from coop.scheduler.registry import periodic
+from rides import services
+from rides.models import Commute
+
+
+@periodic(every=timedelta(days=1))
+@task()
+def rides_commutes_extend() -> int:
+    """Keep every running commute's rides created two weeks ahead. Returns how many were made."""
+    made = 0
+    for commute in Commute.objects.filter(until__gte=timezone.localdate()).select_related("driver"):
+        if commute.driver.in_good_standing:
+            made += len(services.commute_extend(commute=commute))
+    return made
