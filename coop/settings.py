@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "coop.geo",
     "coop.notifications",
     "coop.scheduler",
+    "coop.community",
     "coop.commons",
     "coop.surplus",
     # The services
