@@ -79,6 +79,23 @@ class _Mapped(Sequence[Any]):
         return self._convert(self._rows[index])
 
 
+def _waypoints(offer: Offer, *, exact: bool) -> list[PlaceSchema]:
+    """Stops on the way can be private places too (a school, a workplace): like the start and
+    end, people who are not on the ride see them 100-300 m off."""
+    places = [PlaceSchema(**w) for w in offer.waypoints]
+    if exact:
+        return places
+    return [
+        _place(
+            approximate_point(
+                Point(place.lat, place.lng), key=f"rides-offer-waypoint:{offer.pk}:{index}"
+            ),
+            place.label,
+        )
+        for index, place in enumerate(places)
+    ]
+
+
 def offer_out(
     offer: Offer, viewer: User, *, on_ride: bool | None = None, with_co2: bool = False
 ) -> OfferOut:
@@ -94,7 +111,7 @@ def offer_out(
         driver=MemberRef(id=offer.driver.pk, display_name=offer.driver.display_name),
         origin=_place(origin, offer.origin_label),
         destination=_place(destination, offer.destination_label),
-        waypoints=[PlaceSchema(**w) for w in offer.waypoints],
+        waypoints=_waypoints(offer, exact=on_ride),
         departs_at=offer.departs_at,
         seats=offer.seats,
         seats_left=offer.seats_left,

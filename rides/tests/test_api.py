@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from coop.geo.points import Point, distance_km
 from coop.members.models import User
 from coop.notifications.models import Notification
 from rides import services
@@ -461,3 +462,17 @@ def test_the_quote_publishes_the_formula_and_the_cap_the_offer_uses(alice_client
     # road km x 20 cents, shared among the driver and 3 seats, rounded down to the cent
     assert 0 <= quote["distance_km"] * 20 / 4 - quote["price_cap_cents"] < 1.1
     assert "cost per km" in quote["formula"]
+
+
+def test_only_people_on_the_ride_see_the_stops_on_the_way_exactly(
+    alice: User, alice_client: Client, charlie_client: Client
+) -> None:
+    school = Point(41.3968, 2.1595)
+    offer = make_offer(alice, waypoints=[services.Place(school, "School")])
+
+    own = alice_client.get(f"/api/v1/rides/offers/{offer.pk}").json()["waypoints"][0]
+    other = charlie_client.get(f"/api/v1/rides/offers/{offer.pk}").json()["waypoints"][0]
+
+    assert (own["lat"], own["lng"], own["label"]) == (school.lat, school.lng, "School")
+    assert other["label"] == "School"
+    assert 0.099 <= distance_km(school, Point(other["lat"], other["lng"])) <= 0.301
