@@ -101,3 +101,28 @@ CO2_GRAMS_PER_KM = parameter_declare(
     minimum=0,
     maximum=500,
 )
+FREE_CANCEL_HOURS = parameter_declare(
+    key="rides.free_cancel_hours",
+    label="Free cancellation until (hours before departure)",
+    description=(
+        "A passenger who cancels at least this many hours before departure pays nothing. Later "
+        "than that, part of the seat price goes to the driver, who kept the seat free."
+    ),
+    default=2,
+    unit="hours",
+    minimum=0,
+    maximum=72,
+)
+LATE_CANCEL_SHARE = parameter_declare(
+    key="rides.late_cancel_basis_points",
+    label="Share of the seat price for a late cancellation",
+    description=(
+        "What a passenger pays the driver when cancelling later than the free cancellation "
+        "time, in basis points of the seat price (5000 = half). A driver who cancels always "
+        "refunds everything."
+    ),
+    default=5000,
+    unit="basis_points",
+    minimum=0,
+    maximum=10000,
+)

@@ -17,11 +17,12 @@ from typing import cast
 from django.db import transaction
 from django.utils import timezone
 
+from coop.algorithms import algorithm_register
 from coop.exceptions import InvalidInput
 from coop.geo.points import Point
 from coop.locking import lock_for_update
 from coop.members.models import User
-from coop.money.amounts import Money, default_currency
+from coop.money.amounts import Money, default_currency, percent_of
 from coop.notifications.services import notification_send
 from governance.parameters import parameter_value
 from rides import matching, selectors
@@ -422,23 +423,67 @@ def booking_decline(*, driver: User, booking: Booking) -> Booking:
     return booking
 
 
+CANCELLATION = algorithm_register(
+    slug="rides.cancellation",
+    name="Ride cancellation charge",
+    version="1.0",
+    description=(
+        "A driver who cancels charges nobody. A passenger who cancels at least the free "
+        "cancellation time before departure pays nothing; later, they pay the late-cancellation "
+        "share of the seat price to the driver, and the rest of the card hold is released."
+    ),
+    parameter_keys=("rides.free_cancel_hours", "rides.late_cancel_basis_points"),
+)
+
+
+def cancellation_charge_cents(*, booking: Booking, by_passenger: bool, now: datetime) -> int:
+    """The published cancellation rule (algorithm `rides.cancellation`).
+
+    A driver who cancels charges nothing. A passenger who cancels at least
+    `rides.free_cancel_hours` before departure pays nothing; later, they pay
+    `rides.late_cancel_basis_points` of the seat price to the driver (rounded half up).
+    """
+    if not by_passenger:
+        return 0
+    free_until = booking.offer.departs_at - timedelta(
+        hours=parameter_value("rides.free_cancel_hours")
+    )
+    if now <= free_until:
+        return 0
+    share = parameter_value("rides.late_cancel_basis_points")
+    return percent_of(Money(booking.price_cents, booking.currency), basis_points=share).cents
+
+
 def booking_cancel(*, user: User, booking: Booking) -> Booking:
-    """The passenger or the driver cancels before the ride leaves; the card hold is released,
-    so nothing is charged."""
+    """The passenger or the driver cancels before the ride leaves. The card hold is released,
+    except for the late-cancellation share that `cancellation_charge_cents` gives the driver."""
     offer = booking.offer
     if user.pk not in (booking.passenger_id, offer.driver_id):
         raise RidesNotAllowed("Only the passenger or the driver can cancel a booking.")
     if offer.status != TripStatus.SCHEDULED:
         raise InvalidTransition("The ride has left; it can no longer be cancelled.")
+    by_passenger = user.pk == booking.passenger_id
+    charge = cancellation_charge_cents(
+        booking=booking, by_passenger=by_passenger, now=timezone.now()
+    )
     booking = _booking_close(booking, status=BookingStatus.CANCELLED)
-    other = offer.driver if user.pk == booking.passenger_id else booking.passenger
+    other = offer.driver if by_passenger else booking.passenger
     notification_send(
         recipient=other,
         kind="rides.booking_cancelled",
         title=f"A booking on {offer} was cancelled",
         url=f"/rides/offers/{offer.pk}/",
     )
-    _payment_release(booking)
+    if charge and _payment_capture_part(booking, charge):
+        notification_send(
+            recipient=booking.passenger,
+            kind="rides.late_cancellation",
+            title="You cancelled late: part of the seat price goes to the driver",
+            body=f"{Money(charge, booking.currency)} is charged; the rest of the hold is released.",
+            url=f"/rides/bookings/{booking.pk}/",
+        )
+    else:
+        _payment_release(booking)
     return booking
 
 
@@ -499,6 +544,21 @@ def _payment_capture(booking: Booking) -> None:
         deposit_capture(
             payment=booking.payment, amount=Money(booking.price_cents, booking.currency)
         )
+
+
+def _payment_capture_part(booking: Booking, cents: int) -> bool:
+    """Capture `cents` of the held seat price (the rest is released); False when there is no
+    authorised hold to capture from (the passenger never confirmed their card)."""
+    from coop.money.exceptions import InvalidPaymentState  # noqa: PLC0415
+    from coop.money.payments import deposit_capture  # noqa: PLC0415
+
+    if booking.payment is None:
+        return False
+    try:
+        deposit_capture(payment=booking.payment, amount=Money(cents, booking.currency))
+    except InvalidPaymentState:
+        return False
+    return True
 
 
 def _payment_release(booking: Booking) -> None:

@@ -476,3 +476,36 @@ def test_only_people_on_the_ride_see_the_stops_on_the_way_exactly(
     assert (own["lat"], own["lng"], own["label"]) == (school.lat, school.lng, "School")
     assert other["label"] == "School"
     assert 0.099 <= distance_km(school, Point(other["lat"], other["lng"])) <= 0.301
+
+
+def test_a_late_cancellation_pays_the_driver_the_published_share(
+    alice: User, bob_client: Client, fake_stripe: FakeStripe
+) -> None:
+    # Departure in an hour: inside the default 2-hour window, so half the price is captured.
+    offer = make_offer(alice, departs_at=timezone.now() + timedelta(hours=1), instant_booking=True)
+    body = {"seats": 1, "pickup": LES_CORTS.as_dict(), "dropoff": GLORIES.as_dict()}
+    booking = post_json(bob_client, f"/offers/{offer.pk}/bookings", body).json()
+
+    response = post_json(bob_client, f"/bookings/{booking['id']}/cancel")
+
+    assert response.json()["status"] == "cancelled"
+    intent = next(iter(fake_stripe.intents))
+    half = (booking["price_cents"] * 5000 + 5000) // 10000
+    assert fake_stripe.captured == [(intent, half)]
+    assert fake_stripe.cancelled == []
+
+
+def test_an_early_cancellation_or_a_driver_cancellation_charges_nothing(
+    alice: User, alice_client: Client, bob_client: Client, fake_stripe: FakeStripe
+) -> None:
+    soon = make_offer(alice, departs_at=timezone.now() + timedelta(hours=1), instant_booking=True)
+    later = make_offer(alice, departs_at=timezone.now() + timedelta(hours=5), instant_booking=True)
+    body = {"seats": 1, "pickup": LES_CORTS.as_dict(), "dropoff": GLORIES.as_dict()}
+    by_driver = post_json(bob_client, f"/offers/{soon.pk}/bookings", body).json()
+    early = post_json(bob_client, f"/offers/{later.pk}/bookings", body).json()
+
+    post_json(alice_client, f"/bookings/{by_driver['id']}/cancel")
+    post_json(bob_client, f"/bookings/{early['id']}/cancel")
+
+    assert fake_stripe.captured == []
+    assert len(fake_stripe.cancelled) == 2
