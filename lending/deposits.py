@@ -55,7 +55,8 @@ def deposit_start(*, reservation_id: int) -> Payment | None:
 
 
 def deposit_settle(*, reservation_id: int) -> None:
-    """Release the hold, or capture what the board awarded on a damage report."""
+    """Settle the hold at the end of a loan: capture the late fee and whatever the board awarded
+    on a damage report (together never more than the deposit), and release the rest."""
     reservation = Reservation.objects.select_related("deposit_payment").get(pk=reservation_id)
     payment = reservation.deposit_payment
     if payment is None or payment.status in {PaymentStatus.SUCCEEDED, PaymentStatus.CANCELED}:
@@ -63,11 +64,10 @@ def deposit_settle(*, reservation_id: int) -> None:
     report = DamageReport.objects.filter(
         reservation=reservation, status=DamageStatus.UPHELD
     ).first()
-    if report is not None and report.awarded_cents > 0:
-        payments.deposit_capture(
-            payment=payment,
-            amount=Money(min(report.awarded_cents, payment.amount_cents), payment.currency),
-        )
+    awarded = report.awarded_cents if report is not None else 0
+    owed = min(awarded + reservation.late_fee_cents, payment.amount_cents)
+    if owed > 0:
+        payments.deposit_capture(payment=payment, amount=Money(owed, payment.currency))
     else:
         payments.deposit_release(payment=payment)
 

@@ -122,3 +122,61 @@ def test_the_borrower_gets_the_client_secret_and_can_restart_a_failed_hold(  # n
     assert restarted.status_code == 200
     assert restarted.json()["deposit"]["status"] == "pending"
     assert Payment.objects.count() == 2
+
+
+class CapturingStripe(FakeStripe):
+    """A fake whose authorised holds can be captured (the late-fee path)."""
+
+    def payment_intent_retrieve(self, intent_id: str) -> dict[str, Any]:
+        return {"id": intent_id, "status": "requires_capture", "amount": 5000}
+
+    def payment_intent_capture(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("payment_intent_capture", kwargs))
+        return {"id": kwargs["intent_id"], "status": "succeeded"}
+
+
+def test_a_late_return_pays_the_published_late_fee_from_the_deposit(
+    drill: Item,
+    alice: User,
+    bob: User,
+    monkeypatch: pytest.MonkeyPatch,
+    frozen_now: time_machine.Traveller,
+) -> None:
+    fake = CapturingStripe()
+    for name in (
+        "customer_create",
+        "payment_intent_create",
+        "payment_intent_cancel",
+        "payment_intent_retrieve",
+        "payment_intent_capture",
+    ):
+        monkeypatch.setattr(stripe_gateway, name, getattr(fake, name))
+    Item.objects.filter(pk=drill.pk).update(deposit_cents=5000, replacement_value_cents=12000)
+    drill.refresh_from_db()
+    reservation = services.reservation_request(
+        borrower=bob, item=drill, starts_at=at(2), ends_at=at(6)
+    )
+    services.reservation_approve(actor=alice, reservation=reservation)
+    payment = Reservation.objects.get(pk=reservation.pk).deposit_payment
+    assert payment is not None
+    Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.AUTHORISED)
+    frozen_now.move_to(at(2))
+    services.reservation_pickup(
+        actor=alice,
+        reservation=Reservation.objects.get(pk=reservation.pk),
+        answers={"Battery charged?": "y"},
+    )
+
+    # Back 30 hours late: two started 24-hour periods at 2 euros (defaults), under the cap.
+    frozen_now.move_to(at(36))
+    closed = services.reservation_return(
+        actor=alice,
+        reservation=Reservation.objects.get(pk=reservation.pk),
+        condition="good",
+        answers={"Bits all back in the case?": "yes"},
+    )
+
+    assert closed.late_fee_cents == 400
+    captures = [kw for name, kw in fake.calls if name == "payment_intent_capture"]
+    assert [c["amount_cents"] for c in captures] == [400]
+    assert not any(name == "payment_intent_cancel" for name, _ in fake.calls)
