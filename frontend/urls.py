@@ -4,4 +4,7 @@ from django.urls import path
 
 from frontend import views
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("algorithms/", views.algorithms, name="algorithms"),
+]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +23,8 @@ from django.views.decorators.http import require_POST
 
 from coop.exceptions import DomainError, NotFound
 from coop.members.models import User
+from coop.money.models import PaymentStatus
+from coop.money.stripe_gateway import stripe_js_url
 from frontend.catalogue import service_page_context
 from frontend.forms import form_add_domain_error
 from lending import forms, selectors, services
@@ -282,8 +285,29 @@ def loan(request: HttpRequest, pk: int) -> HttpResponse:
             "overdue": reservation.is_overdue(),
             "exact": selectors.can_see_exact_pickup(item, user),
             "S": ReservationStatus,
+            **_deposit_context(reservation, user),
         },
     )
+
+
+def _deposit_context(reservation: Reservation, user: User) -> dict[str, Any]:
+    """The borrower authorises the deposit hold in the browser, with Stripe Elements (or
+    localstripe's stand-in in development)."""
+    payment = reservation.deposit_payment
+    due = (
+        payment is not None
+        and reservation.borrower_id == user.pk
+        and reservation.status in (ReservationStatus.APPROVED, ReservationStatus.PICKED_UP)
+        and payment.status == PaymentStatus.PENDING
+    )
+    if not due:
+        return {"deposit_due": False}
+    return {
+        "deposit_due": True,
+        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+        "localstripe": bool(settings.STRIPE_API_BASE),
+        "stripe_js_url": stripe_js_url(),
+    }
 
 
 def _loan_action(

@@ -1,4 +1,4 @@
-"""Small template helpers for the design: inline SVG icons.
+"""Small template helpers for the design: inline SVG icons, and money shown to people.
 
 Icons are inline SVG (not an icon font or a CDN) so they inherit the text colour, cost no extra
 request and satisfy the Content-Security-Policy. Shapes are drawn on a 24x24 grid in the style of
@@ -8,8 +8,11 @@ Lucide (ISC licence); several paths follow Lucide's.
 from __future__ import annotations
 
 from django import template
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from coop.money.amounts import Money, default_currency, format_money
 
 register = template.Library()
 
@@ -99,3 +102,12 @@ def icon(name: str, extra_class: str = "") -> SafeString:
         css,
         mark_safe(shapes),  # noqa: S308 - constant shapes from this module, never user input
     )
+
+
+@register.filter
+def money(cents: int | None, currency: str = "") -> str:
+    """`{{ amount_cents|money:currency }}`: integer cents shown in the reader's language."""
+    if cents is None or cents == "":
+        return ""
+    amount = Money(int(cents), currency or default_currency())
+    return format_money(amount, locale=translation.get_language() or "en")

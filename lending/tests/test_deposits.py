@@ -180,3 +180,28 @@ def test_a_late_return_pays_the_published_late_fee_from_the_deposit(
     captures = [kw for name, kw in fake.calls if name == "payment_intent_capture"]
     assert [c["amount_cents"] for c in captures] == [400]
     assert not any(name == "payment_intent_cancel" for name, _ in fake.calls)
+
+
+def test_the_borrower_holds_the_deposit_on_the_loan_page_and_the_owner_never_sees_the_form(
+    drill: Item, alice: User, bob: User, fake_stripe: FakeStripe
+) -> None:
+    Item.objects.filter(pk=drill.pk).update(deposit_cents=5000)
+    drill.refresh_from_db()
+    reservation = services.reservation_request(
+        borrower=bob, item=drill, starts_at=at(2), ends_at=at(6)
+    )
+    services.reservation_approve(actor=alice, reservation=reservation)
+    borrower, owner = Client(), Client()
+    borrower.force_login(bob)
+    owner.force_login(alice)
+
+    page = borrower.get(f"/lending/loans/{reservation.pk}/").content.decode()
+    owners_page = owner.get(f"/lending/loans/{reservation.pk}/").content.decode()
+
+    payment = Reservation.objects.get(pk=reservation.pk).deposit_payment
+    assert payment is not None
+    assert f'data-client-secret="{payment.client_secret}"' in page
+    assert "money/pay.js" in page
+    assert "€50.00" in page
+    assert 'id="payment-form"' not in owners_page
+    assert payment.client_secret not in owners_page
