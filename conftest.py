@@ -20,6 +20,7 @@ from django.test import Client
 from coop.members.models import User
 from coop.members.tests.factories import MemberFactory, UserFactory
 from coop.money.apps import ledger_maintenance
+from governance.selectors import WROTE_PARAMETER_FLAG
 
 PASSWORD = "correct horse battery staple"
 
@@ -54,6 +55,14 @@ def _clear_cache() -> None:
             client.delete(*keys)
     else:
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _forget_parameter_writes() -> Iterator[None]:
+    # governance's parameter_set marks the connection until its transaction commits, which a
+    # test's transaction never does: without this, later tests would stop caching parameters.
+    yield
+    setattr(connection, WROTE_PARAMETER_FLAG, False)
 
 
 @pytest.fixture

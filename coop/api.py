@@ -166,9 +166,12 @@ def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
 def _mount_routers() -> None:
     # Imported here because the routers import error_responses from this module.
     from coop.algorithms_api import router as algorithms_router  # noqa: PLC0415
+    from coop.commons.api import router as city_router  # noqa: PLC0415
+    from coop.community.api import router as community_router  # noqa: PLC0415
     from coop.members.api import me_router, members_router  # noqa: PLC0415
     from coop.money.api import coop_router, payments_router  # noqa: PLC0415
     from coop.notifications.api import router as notifications_router  # noqa: PLC0415
+    from coop.surplus.api import router as surplus_router  # noqa: PLC0415
     from governance.api import router as governance_router  # noqa: PLC0415
     from lending.api import router as lending_router  # noqa: PLC0415
     from rides.api import router as rides_router  # noqa: PLC0415
@@ -179,6 +182,7 @@ def _mount_routers() -> None:
     api.add_router("/members", members_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/algorithms", algorithms_router)
+    api.add_router("/coop/surplus", surplus_router)
     api.add_router("/coop", coop_router)
     api.add_router("/payments", payments_router)
     api.add_router("/timebank", timebank_router)
@@ -186,6 +190,8 @@ def _mount_routers() -> None:
     api.add_router("/lending", lending_router)
     api.add_router("/stays", stays_router)
     api.add_router("/rides", rides_router)
+    api.add_router("/city", city_router)
+    api.add_router("/community", community_router)
 
 
 _mount_routers()

@@ -16,10 +16,13 @@ urlpatterns = [
     path("members/", include("coop.members.urls")),
     path("notifications/", include("coop.notifications.urls")),
     path("money/", include("coop.money.urls")),
+    path("surplus/", include("coop.surplus.urls")),
     path("lending/", include("lending.urls")),
     path("stays/", include("stays.urls")),
     path("rides/", include("rides.urls")),
     path("timebank/", include("timebank.urls")),
     path("governance/", include("governance.urls")),
+    path("community/", include("coop.community.urls")),
+    path("commons/", include("coop.commons.urls")),
     path("", include("frontend.urls")),
 ]

@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 
 from coop.algorithms import explanation_for
 from coop.api import error_responses
+from coop.community.models import CommunityProject
 from coop.exceptions import InvalidInput, NotFound
 from coop.geo.points import Point
 from coop.geo.schemas import PointSchema
@@ -19,7 +20,7 @@ from coop.members.models import User
 from coop.pagination import PageNumberPagination
 from governance.parameters import parameter_value
 from stays import selectors, services
-from stays.models import BlockedRange, Booking, CommunityProject, Listing
+from stays.models import BlockedRange, Booking, Listing
 from stays.pricing import QUOTE, stay_quote
 from stays.schemas import (
     BlockIn,

@@ -3,11 +3,12 @@ and homes listed by a few demo members who live in them."""
 
 from __future__ import annotations
 
+from coop.community.models import CommunityProject, ProjectStatus
 from coop.demo.registry import DemoContext
 from coop.exceptions import DomainError
 from coop.geo.points import Point
 from stays.barcelona import DISTRICTS, LICENCE_PATTERN
-from stays.models import CommunityProject, Home, Zone
+from stays.models import Home, Zone
 from stays.services import ListingInput, listing_create
 from stays.zones import bbox_of, zone_for_point
 
@@ -49,7 +50,12 @@ def seed(context: DemoContext) -> None:
         )
     for slug, name, description, approved in PROJECTS:
         CommunityProject.objects.get_or_create(
-            slug=slug, defaults={"name": name, "description": description, "approved": approved}
+            slug=slug,
+            defaults={
+                "name": name,
+                "description": description,
+                "status": ProjectStatus.APPROVED if approved else ProjectStatus.PROPOSED,
+            },
         )
     listed = 0
     open_districts = [d for d in DISTRICTS if d.new_listings]

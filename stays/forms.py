@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from stays.models import CancellationPolicy, CommunityProject, HomeType
+from coop.community.models import CommunityProject, ProjectStatus
+from stays.models import CancellationPolicy, HomeType
 
 
 class DateInput(forms.DateInput):
@@ -33,7 +34,7 @@ class BookingForm(forms.Form):
     guests = forms.IntegerField(label=_("Guests"), min_value=1, max_value=30, initial=1)
     community_project: forms.ModelChoiceField[CommunityProject] = forms.ModelChoiceField(
         label=_("Community project your share funds"),
-        queryset=CommunityProject.objects.filter(approved=True),
+        queryset=CommunityProject.objects.filter(status=ProjectStatus.APPROVED),
         empty_label=None,
     )
 

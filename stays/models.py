@@ -3,6 +3,8 @@
 One host, one home is enforced by the schema: a member has at most one `Home` (the one they live
 in, `stays_home_one_per_host`), listings hang off that home, and a home has at most one active
 entire-home listing (`stays_listing_one_entire_home`). Private rooms are listings of that same home.
+
+A booking names the community project (coop.community) its community share funds.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from coop.community.models import CommunityProject
 from coop.geo.points import Point
 from coop.money.amounts import Money
 
@@ -41,25 +44,6 @@ class Zone(models.Model):
                 name="stays_zone_bbox_ordered",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class CommunityProject(models.Model):
-    """A neighbourhood project a guest can direct the community share of the fee to.
-
-    Minimal on purpose: governance approves projects (the `approved` flag) until the commons
-    module offers its own register.
-    """
-
-    slug = models.SlugField(max_length=60, unique=True)
-    name = models.CharField(max_length=160)
-    description = models.TextField(blank=True)
-    approved = models.BooleanField(default=False)
-
-    class Meta:
-        ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name

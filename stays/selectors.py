@@ -9,6 +9,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from coop.algorithms import algorithm_register
+from coop.community.models import CommunityProject, ProjectStatus
 from coop.exceptions import InvalidInput, NotFound
 from coop.geo.approximate import approximate_point
 from coop.geo.points import Point
@@ -19,7 +20,6 @@ from stays.models import (
     BlockedRange,
     Booking,
     BookingStatus,
-    CommunityProject,
     Home,
     HomeType,
     Listing,
@@ -140,7 +140,7 @@ def bookings_of_host(user: User) -> QuerySet[Booking]:
 
 
 def approved_projects() -> QuerySet[CommunityProject]:
-    return CommunityProject.objects.filter(approved=True)
+    return CommunityProject.objects.filter(status=ProjectStatus.APPROVED)
 
 
 def published_reviews(listing: Listing) -> QuerySet[Review]:

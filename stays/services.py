@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from coop.commons.services import commons_event_publish
+from coop.community.models import CommunityProject, ProjectStatus
 from coop.exceptions import DomainError, InvalidInput, NotAllowed
 from coop.geo.points import Point
 from coop.locking import lock_for_update
@@ -49,7 +51,6 @@ from stays.models import (
     Booking,
     BookingStatus,
     CancellationPolicy,
-    CommunityProject,
     ExternalCalendar,
     Home,
     HomeType,
@@ -175,7 +176,7 @@ def listing_create(
             raise OneHostOneHome()
         try:
             with transaction.atomic():
-                return Listing.objects.create(
+                listing = Listing.objects.create(
                     home=home,
                     host=host,
                     currency=default_currency(),
@@ -185,6 +186,18 @@ def listing_create(
         except IntegrityError:
             # stays_listing_one_entire_home: a concurrent request listed the home first.
             raise OneHostOneHome() from None
+        if policy.licence_required:
+            # The city's webhook (outbox row now, sent by a task after commit).
+            commons_event_publish(
+                kind="listing.regulated_zone",
+                payload={
+                    "zone": policy.zone_slug,
+                    "registration_number": listing.licence_number,
+                    "home_type": listing.home_type,
+                    "capacity": listing.capacity,
+                },
+            )
+        return listing
 
 
 def listing_update(*, host: User, listing: Listing, data: ListingInput) -> Listing:
@@ -833,13 +846,13 @@ def project_save(
             defaults={
                 "name": name.strip(),
                 "description": description.strip(),
-                "approved": approved,
+                "status": ProjectStatus.APPROVED if approved else ProjectStatus.PROPOSED,
             },
         )
         audit_record(
             actor=board_member,
             action="stays.project_created" if created else "stays.project_updated",
-            target=f"stays.communityproject:{project.pk}",
+            target=f"community.communityproject:{project.pk}",
             details={"slug": slug, "approved": approved},
         )
     return project

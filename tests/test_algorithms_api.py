@@ -49,8 +49,11 @@ def test_the_register_publishes_each_algorithm_with_its_live_parameters(client: 
             {
                 "key": "test.detour_percent",
                 "label": "Largest detour",
+                "description": "",
                 "value": 33,
+                "default": 33,
                 "unit": "percent",
+                "decision": None,
             }
         ],
         "constants": {"road_factor": 1.3},

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth import logout
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from coop.api import error_responses
 from coop.geo.approximate import approximate_point
 from coop.geo.schemas import PointSchema
 from coop.members import selectors, services
 from coop.members.models import User
+from coop.members.privacy_registry import privacy_export
 from coop.members.schemas import MemberPublicOut, MeOut, MePatch
 
 me_router = Router(tags=["members"])
@@ -45,6 +49,29 @@ def me_patch(request: HttpRequest, payload: MePatch) -> MeOut:
         changes["home"] = payload.home.to_point() if payload.home else None
     user = services.member_update_profile(user=request.user, **changes)  # type: ignore[arg-type]
     return _me_out(user)
+
+
+@me_router.get(
+    "/export",
+    response={200: dict[str, Any], **error_responses(401)},
+    summary="All my data, from every service",
+)
+def me_export(request: HttpRequest) -> dict[str, Any]:
+    """One section per service (profile, money, timebank, lending, stays, rides, governance,
+    notifications). Secret ballots list that I voted, never how."""
+    return privacy_export(request.user)  # type: ignore[arg-type]
+
+
+@me_router.delete(
+    "",
+    response={204: None, **error_responses(401, 409)},
+    summary="Leave the co-op and anonymise my account",
+)
+def me_delete(request: HttpRequest) -> Status[None]:
+    services.member_delete(user=request.user)  # type: ignore[arg-type]
+    if hasattr(request, "session"):
+        logout(request)
+    return Status(204, None)
 
 
 @members_router.get(

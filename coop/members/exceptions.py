@@ -16,3 +16,8 @@ class InvalidProfile(InvalidInput):
 class InvalidMembershipChange(Conflict):
     code = "invalid_membership_change"
     default_message = "That membership change is not possible from the member's current status."
+
+
+class OpenObligations(Conflict):
+    code = "open_obligations"
+    default_message = "Settle what is still open before leaving: the list says what."

@@ -11,7 +11,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from coop.geo.points import Point
-from coop.members.exceptions import EmailTaken, InvalidMembershipChange, InvalidProfile
+from coop.locking import lock_for_update
+from coop.members.exceptions import (
+    EmailTaken,
+    InvalidMembershipChange,
+    InvalidProfile,
+    OpenObligations,
+)
 from coop.members.models import MembershipStatus, User
 
 MAX_SKILLS = 30
@@ -167,3 +173,33 @@ def member_leave(*, user: User) -> User:
     user.membership_status = MembershipStatus.LEFT
     user.is_board = False
     return user
+
+
+def member_delete(*, user: User) -> User:
+    """The member leaves and is anonymised (`DELETE /api/v1/me`).
+
+    Refused (409 `open_obligations`, each one listed under `fields.obligations`) while anything
+    another member or the books rely on is open: a loan, an upcoming stay or ride, a timebank
+    balance or exchange, a money balance or pending payment (see each app's `privacy.py`).
+    Then every app anonymises its part and the account itself goes last: placeholder email,
+    "Former member", no profile, unusable password, inactive, signed out everywhere. Ledger
+    entries, bookings and votes stay and keep pointing at the same (now anonymous) user id, so
+    every ledger still balances and secret ballots stay unlinkable.
+    """
+    from coop.members.privacy_registry import (  # noqa: PLC0415 (the apps' modules load late)
+        privacy_anonymise,
+        privacy_obligations,
+    )
+
+    with transaction.atomic():
+        # The row lock makes two deletions of the same account run one after the other.
+        # (`User(pk=...)`: callers may hand us request.user, a lazy wrapper.)
+        (locked,) = lock_for_update(User(pk=user.pk))
+        obligations = privacy_obligations(locked)
+        if obligations:
+            raise OpenObligations(
+                "You can leave once these are settled: " + " ".join(obligations),
+                fields={"obligations": obligations},
+            )
+        privacy_anonymise(locked)
+    return locked

@@ -98,6 +98,8 @@ def monthly_income(*, months: int = 12, currency: str | None = None) -> list[Mon
             currency=currency,
             transaction__created_at__gte=first,
         )
+        # The year-end close moves revenue into the surplus account: not income, so left out.
+        .exclude(transaction__service="surplus")
         .annotate(month=TruncMonth("transaction__created_at"))
         .values("month", "transaction__service")
         .annotate(total=Sum("amount_cents"))

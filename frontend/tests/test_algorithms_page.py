@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from coop.algorithms import algorithm_list
@@ -12,10 +14,20 @@ from coop.members.models import User
 from frontend.testing import assert_accessible_page
 from frontend.views import parameter_display
 from governance.parameters import parameter_spec
+from governance.selectors import WROTE_PARAMETER_FLAG
 from governance.services.counting import parameter_set
 from governance.services.proposals import proposal_create
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _forget_parameter_writes() -> Iterator[None]:
+    # parameter_set marks the connection until its transaction commits, which a test's never
+    # does: without this, later tests in the run would stop caching parameters.
+    yield
+    setattr(connection, WROTE_PARAMETER_FLAG, False)
+
 
 # The services' algorithms the page must always show (others join as they are registered).
 EXPECTED = {

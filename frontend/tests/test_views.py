@@ -226,6 +226,7 @@ def test_the_account_menu_links_to_the_members_money(alice_client: Client) -> No
     html = alice_client.get("/").content.decode()
 
     assert 'href="/money/"' in html
+    assert 'href="/surplus/"' in html
     assert 'href="/money/board/"' not in html
 
 
@@ -243,3 +244,12 @@ def test_an_applicant_is_shown_the_way_to_pay_their_share(applicant: User) -> No
     html = client.get("/").content.decode()
 
     assert 'href="/money/share/"' in html
+
+
+def test_the_footer_links_to_the_community_fund_and_the_menu_to_privacy(
+    alice_client: Client,
+) -> None:
+    html = alice_client.get("/").content.decode()
+
+    assert 'href="/community/"' in html
+    assert 'href="/commons/privacy/"' in html

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
+from coop.community.models import CommunityProject, ProjectStatus
 from coop.members.models import User
 from coop.money import stripe_gateway
 from coop.money.models import Payment
 from coop.money.payments import payment_apply_intent
 from stays.barcelona import DISTRICTS, LICENCE_PATTERN
-from stays.models import Booking, CommunityProject, Listing, Zone
+from stays.models import Booking, Listing, Zone
 from stays.services import ListingInput, listing_create
 from stays.zones import bbox_of
 
@@ -84,12 +85,16 @@ def zones(db: None) -> dict[str, Zone]:
 
 @pytest.fixture
 def project(db: None) -> CommunityProject:
-    return CommunityProject.objects.create(slug="horts", name="Food gardens", approved=True)
+    return CommunityProject.objects.create(
+        slug="horts", name="Food gardens", status=ProjectStatus.APPROVED
+    )
 
 
 @pytest.fixture
 def unapproved_project(db: None) -> CommunityProject:
-    return CommunityProject.objects.create(slug="party", name="Street party", approved=False)
+    return CommunityProject.objects.create(
+        slug="party", name="Street party", status=ProjectStatus.PROPOSED
+    )
 
 
 def listing_data(**overrides: Any) -> ListingInput:

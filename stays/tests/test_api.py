@@ -6,8 +6,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from coop.community.models import CommunityProject
 from coop.members.models import User
-from stays.models import BookingStatus, CommunityProject, Listing, Zone
+from stays.models import BookingStatus, Listing, Zone
 from stays.tests.conftest import EIXAMPLE, FakeStripe, book, make_listing, soon
 
 API = "/api/v1/stays"

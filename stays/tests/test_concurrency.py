@@ -9,10 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
+from coop.community.models import CommunityProject
 from coop.members.models import User
 from coop.members.tests.factories import MemberFactory
 from stays.exceptions import NotAvailable
-from stays.models import Booking, BookingStatus, CommunityProject, Listing, Zone
+from stays.models import Booking, BookingStatus, Listing, Zone
 from stays.tests.conftest import FakeStripe, book, make_listing
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

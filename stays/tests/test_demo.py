@@ -5,7 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from stays.models import CommunityProject, Listing, Zone
+from coop.community.models import CommunityProject, ProjectStatus
+from stays.models import Listing, Zone
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ def test_the_demo_has_districts_projects_and_listings_and_seeds_once() -> None:
     call_command("demo_seed", "--demo-site", stdout=StringIO())
 
     assert Zone.objects.count() == 10
-    assert CommunityProject.objects.filter(approved=True).count() == 3
+    assert CommunityProject.objects.filter(status=ProjectStatus.APPROVED).count() == 3
     assert listings >= 4
     assert Listing.objects.count() == listings
     assert all(listing.home.zone is not None for listing in Listing.objects.all())

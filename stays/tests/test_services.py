@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from coop.community.models import CommunityProject
 from coop.exceptions import InvalidInput
 from coop.geo.points import Point
 from coop.members.models import User
@@ -29,7 +30,6 @@ from stays.models import (
     BlockedRange,
     Booking,
     BookingStatus,
-    CommunityProject,
     ExternalCalendar,
     Listing,
     Review,

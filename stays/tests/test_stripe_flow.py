@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from coop.community.models import CommunityProject, ProjectStatus
 from coop.members.models import User
 from coop.money.amounts import Money
 from coop.money.ledger import account_balance, coop_account, ledger_problems
@@ -13,7 +14,7 @@ from coop.money.localdev import localstripe_confirm_with_test_card
 from coop.money.models import AccountKind
 from coop.money.tests.conftest import Deliveries
 from stays import services
-from stays.models import BookingStatus, CommunityProject, StayRecord, Zone
+from stays.models import BookingStatus, StayRecord, Zone
 from stays.tests.conftest import book, make_listing
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -22,7 +23,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def test_a_stay_is_confirmed_by_the_webhook_and_refunded_when_the_host_cancels(
     deliveries: Deliveries, alice: User, bob: User, zones: dict[str, Zone]
 ) -> None:
-    project = CommunityProject.objects.create(slug="horts", name="Gardens", approved=True)
+    project = CommunityProject.objects.create(
+        slug="horts", name="Gardens", status=ProjectStatus.APPROVED
+    )
     listing = make_listing(alice)
     booking = book(listing, bob, project, 10, 3)
     assert booking.payment is not None

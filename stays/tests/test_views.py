@@ -7,9 +7,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from coop.community.models import CommunityProject
 from coop.members.models import User
 from frontend.testing import assert_accessible_page
-from stays.models import Booking, BookingStatus, CommunityProject, Listing, Zone
+from stays.models import Booking, BookingStatus, Listing, Zone
 from stays.tests.conftest import FakeStripe, book, soon
 
 

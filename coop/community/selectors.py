@@ -1,0 +1,104 @@
+"""Reads for the community fund: the projects, and each project's money from the ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from coop.community.models import CommunityProject, ProjectStatus
+from coop.exceptions import NotFound
+from coop.money.models import Account, AccountKind, Entry
+
+
+def projects_public() -> QuerySet[CommunityProject]:
+    return CommunityProject.objects.filter(status=ProjectStatus.APPROVED)
+
+
+def projects_pending() -> QuerySet[CommunityProject]:
+    return CommunityProject.objects.filter(status=ProjectStatus.PROPOSED).select_related(
+        "proposed_by"
+    )
+
+
+def project_get_public(slug: str) -> CommunityProject:
+    """Approved projects are public; the others only exist for the board and the proposer."""
+    project = projects_public().filter(slug=slug).first()
+    if project is None:
+        raise NotFound("No such community project.")
+    return project
+
+
+def project_get_for_user(user: Any, slug: str) -> CommunityProject:
+    project = CommunityProject.objects.filter(slug=slug).first()
+    if project is None:
+        raise NotFound("No such community project.")
+    if project.approved or getattr(user, "is_board", False):
+        return project
+    if user.is_authenticated and project.proposed_by_id == user.pk:
+        return project
+    raise NotFound("No such community project.")
+
+
+@dataclass(frozen=True)
+class MoneyLine:
+    when: str
+    description: str
+    amount_cents: int  # positive: money in; negative: money out
+
+
+@dataclass(frozen=True)
+class ProjectMoney:
+    currency: str
+    in_cents: int = 0
+    out_cents: int = 0
+    lines: list[MoneyLine] = field(default_factory=list)
+
+    @property
+    def balance_cents(self) -> int:
+        return self.in_cents - self.out_cents
+
+
+def project_money(project: CommunityProject, *, lines: bool = True) -> ProjectMoney:
+    """Money in (credits) and out (debits, refunds included) of the project's sub-account.
+
+    The account is a liability: a credit (negative entry) is money the fund received."""
+    account = Account.objects.filter(
+        kind=AccountKind.COMMUNITY_PROJECT,
+        key=project.slug,
+        owner__isnull=True,
+        currency=project.currency,
+    ).first()
+    if account is None:
+        return ProjectMoney(currency=project.currency)
+    entries = list(
+        Entry.objects.filter(account=account)
+        .select_related("transaction")
+        .order_by("id")
+        .only("amount_cents", "transaction__created_at", "transaction__description")
+    )
+    money_in = sum(-e.amount_cents for e in entries if e.amount_cents < 0)
+    money_out = sum(e.amount_cents for e in entries if e.amount_cents > 0)
+    return ProjectMoney(
+        currency=project.currency,
+        in_cents=money_in,
+        out_cents=money_out,
+        lines=[
+            MoneyLine(
+                when=e.transaction.created_at.date().isoformat(),
+                description=e.transaction.description,
+                amount_cents=-e.amount_cents,
+            )
+            for e in entries
+        ]
+        if lines
+        else [],
+    )
+
+
+def progress_percent(project: CommunityProject, money: ProjectMoney) -> int | None:
+    """How far the money received goes towards the amount asked (None: open-ended)."""
+    if project.amount_cents <= 0:
+        return None
+    return min(100, money.in_cents * 100 // project.amount_cents)
