@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
@@ -36,8 +37,13 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def project_out(project: CommunityProject, *, detail: bool = False) -> ProjectOut:
-    money = selectors.project_money(project, lines=detail)
+def project_out(
+    project: CommunityProject,
+    *,
+    detail: bool = False,
+    money: selectors.ProjectMoney | None = None,
+) -> ProjectOut:
+    money = money or selectors.project_money(project, lines=detail)
     place = project.place
     values: dict[str, Any] = {
         "id": project.pk,
@@ -69,9 +75,24 @@ def project_out(project: CommunityProject, *, detail: bool = False) -> ProjectOu
     summary="Approved community projects with their money received and spent (public)",
 )
 @paginate(PageNumberPagination)
-def project_list(request: HttpRequest) -> list[ProjectOut]:
-    # Money is read per project on the page (one account and its entries each).
-    return [project_out(p) for p in selectors.projects_public()]
+def project_list(request: HttpRequest) -> Any:
+    return _ProjectPage(selectors.projects_public())
+
+
+class _ProjectPage:
+    """The paginator slices this; only the page's projects are read, with their money in one
+    query, so a page costs the same however many projects there are."""
+
+    def __init__(self, projects: QuerySet[CommunityProject]) -> None:
+        self._projects = projects
+
+    def __len__(self) -> int:
+        return self._projects.count()
+
+    def __getitem__(self, index: slice) -> list[ProjectOut]:
+        rows = list(self._projects[index])
+        totals = selectors.project_money_totals(rows)
+        return [project_out(p, money=totals[p.pk]) for p in rows]
 
 
 @router.get(

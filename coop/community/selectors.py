@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, F, QuerySet, Sum, When
 
 from coop.community.models import CommunityProject, ProjectStatus
 from coop.exceptions import NotFound
@@ -95,6 +95,33 @@ def project_money(project: CommunityProject, *, lines: bool = True) -> ProjectMo
         if lines
         else [],
     )
+
+
+def project_money_totals(projects: list[CommunityProject]) -> dict[int, ProjectMoney]:
+    """Money in and out of many projects in one query (for lists), without the lines."""
+    by_slug = {project.slug: project for project in projects}
+    totals = {project.pk: ProjectMoney(currency=project.currency) for project in projects}
+    rows = (
+        Entry.objects.filter(
+            account__kind=AccountKind.COMMUNITY_PROJECT,
+            account__owner__isnull=True,
+            account__key__in=list(by_slug),
+        )
+        .values("account__key", "account__currency")
+        .annotate(
+            received=Sum(Case(When(amount_cents__lt=0, then=-F("amount_cents")), default=0)),
+            spent=Sum(Case(When(amount_cents__gt=0, then=F("amount_cents")), default=0)),
+        )
+    )
+    for row in rows:
+        project = by_slug[row["account__key"]]
+        if row["account__currency"] == project.currency:
+            totals[project.pk] = ProjectMoney(
+                currency=project.currency,
+                in_cents=row["received"] or 0,
+                out_cents=row["spent"] or 0,
+            )
+    return totals
 
 
 def progress_percent(project: CommunityProject, money: ProjectMoney) -> int | None:

@@ -29,8 +29,7 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _card(project: CommunityProject) -> dict[str, Any]:
-    money = selectors.project_money(project, lines=False)
+def _card(project: CommunityProject, money: selectors.ProjectMoney) -> dict[str, Any]:
     return {
         "project": project,
         "received": format_money(Money(money.in_cents, money.currency)),
@@ -41,7 +40,9 @@ def _card(project: CommunityProject) -> dict[str, Any]:
 
 def project_list(request: HttpRequest) -> HttpResponse:
     """Public: every approved project and how far it is towards its amount."""
-    cards = [_card(p) for p in selectors.projects_public()]
+    projects = list(selectors.projects_public())
+    totals = selectors.project_money_totals(projects)
+    cards = [_card(p, totals[p.pk]) for p in projects]
     return render(request, "community/list.html", {"cards": cards})
 
 
@@ -61,7 +62,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         for line in money.lines
     ]
     context = {
-        **_card(project),
+        **_card(project, money),
         "spent": format_money(Money(money.out_cents, money.currency)),
         "balance": format_money(Money(money.balance_cents, money.currency)),
         "lines": lines,
@@ -135,9 +136,11 @@ def board_review(request: HttpRequest) -> HttpResponse:
         board_action_check(user=request.user, request=request)
     except DomainError:
         raise Http404 from None
+    pending = list(selectors.projects_pending())
+    totals = selectors.project_money_totals(pending)
     cards = [
-        {**_card(p), "approve_form": ApproveForm(), "reject_form": RejectForm()}
-        for p in selectors.projects_pending()
+        {**_card(p, totals[p.pk]), "approve_form": ApproveForm(), "reject_form": RejectForm()}
+        for p in pending
     ]
     return render(request, "community/review.html", {"cards": cards})
 

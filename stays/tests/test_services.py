@@ -328,18 +328,25 @@ def test_a_request_expires_after_48_hours_and_frees_its_nights(
     on_request: Listing, alice: User, bob: User, charlie: User, project: CommunityProject
 ) -> None:
     booking = book(on_request, bob, project, 10, 2)
+    # The same nights, fixed now: travelling in time must not move the dates asked for.
+    nights = {"check_in": booking.check_in, "check_out": booking.check_out}
+
+    def charlie_asks() -> Booking:
+        return services.booking_create(
+            guest=charlie, listing=on_request, guests=2, community_project=project, **nights
+        )
 
     with time_machine.travel(timezone.now() + dt.timedelta(hours=47)):
         assert services.bookings_expire() == 0
         with pytest.raises(NotAvailable):
-            book(on_request, charlie, project, 10, 2)
+            charlie_asks()
     with time_machine.travel(timezone.now() + dt.timedelta(hours=49)):
         assert services.bookings_expire() == 1
         booking.refresh_from_db()
         assert booking.status == BookingStatus.EXPIRED
         with pytest.raises(BookingStateError):
             services.booking_accept(host=alice, booking=booking)
-        assert book(on_request, charlie, project, 10, 2).status == BookingStatus.REQUESTED
+        assert charlie_asks().status == BookingStatus.REQUESTED
 
 
 def test_a_declined_request_frees_the_nights(

@@ -9,6 +9,9 @@ from django.test import Client
 
 from coop.community.models import CommunityProject, ProjectStatus
 from coop.community.tests.conftest import FakeStripe, make_ballot
+from coop.money.amounts import Money
+from coop.money.ledger import Cause, coop_account, ledger_post
+from coop.money.models import AccountKind
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +161,36 @@ def test_a_member_starts_a_gift_to_an_approved_project(
 @pytest.fixture
 def proposal_other(bob: Any) -> CommunityProject:
     return CommunityProject.objects.create(slug="other", name="Other", proposed_by=bob)
+
+
+def test_the_project_list_costs_the_same_with_many_projects_and_their_money(
+    approved: CommunityProject, client: Client, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(12):
+        project = CommunityProject.objects.create(
+            slug=f"project-{n}",
+            name=f"Project {n}",
+            description="A neighbourhood need.",
+            neighbourhood="Sants",
+            amount_cents=10_000,
+            status=ProjectStatus.APPROVED,
+            proposed_by=approved.proposed_by,
+        )
+        ledger_post(
+            entries=[
+                (coop_account(AccountKind.CLEARING), Money(500, "EUR")),
+                (coop_account(AccountKind.COMMUNITY_PROJECT, key=project.slug), Money(-500, "EUR")),
+            ],
+            cause=Cause(service="community", cause_type="test", cause_id=str(n)),
+            description="A gift",
+        )
+
+    with django_assert_max_num_queries(4):
+        body = client.get(URL, {"page_size": 20}).json()
+    with django_assert_max_num_queries(4):
+        page = client.get("/community/")
+
+    assert page.status_code == 200
+    received = {p["slug"]: p["received_cents"] for p in body["results"]}
+    assert received["project-3"] == 500
+    assert received[approved.slug] == 0
