@@ -274,3 +274,26 @@ def test_a_secret_vote_shows_in_the_export_as_taken_part_never_as_how(
     assert alice_client.delete("/api/v1/me").status_code == 204
     # The anonymous ballot is still counted, and still carries no member.
     assert AnonymousBallot.objects.filter(ballot=ballot).count() == 1
+
+
+def test_consents_and_proposed_projects_are_exported_and_let_go_on_leaving(
+    alice: User, alice_client: Client
+) -> None:
+    from coop.commons.models import Consent, Purpose  # noqa: PLC0415
+    from coop.community.models import CommunityProject  # noqa: PLC0415
+
+    Consent.objects.create(member=alice, purpose=Purpose.RIDES, granted=True)
+    project = CommunityProject.objects.create(
+        slug="benches-sants", name="Benches for Sants", amount_cents=90_000, proposed_by=alice
+    )
+
+    export = alice_client.get("/api/v1/me/export").json()
+
+    assert export["city_data"]["consents"][0]["purpose"] == "rides"
+    assert export["community"]["proposed_projects"][0]["slug"] == "benches-sants"
+    assert export["surplus"] == {"patronage": []}
+
+    assert alice_client.delete("/api/v1/me").status_code == 204
+    assert not Consent.objects.filter(member=alice).exists()
+    project.refresh_from_db()
+    assert project.proposed_by is None

@@ -1,0 +1,36 @@
+"""Patronage statements in a member's export. They stay when the member leaves: each line is part
+of a closed year's published split and of the ledger's payout, so it keeps its (now anonymous)
+member."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coop.members.models import User
+from coop.members.privacy_registry import privacy_register
+from coop.surplus.models import PatronageLine
+
+
+def export(member: User) -> dict[str, Any]:
+    rows = (
+        PatronageLine.objects.filter(member=member).select_related("close").order_by("close__year")
+    )
+    return {
+        "patronage": [
+            {
+                "year": row.close.year,
+                "quantities": row.quantities,
+                "points": row.points,
+                "dividend_cents": row.dividend_cents,
+                "to_capital": row.to_capital,
+            }
+            for row in rows
+        ]
+    }
+
+
+def anonymise(member: User) -> None:
+    """Nothing to remove: the lines hold figures only, no personal details."""
+
+
+privacy_register(section="surplus", export=export, anonymise=anonymise)
