@@ -320,6 +320,26 @@ def _check_cap(
             )
 
 
+def _publish_if_cap_reached(*, home: Home, listing: Listing, booking: Booking) -> None:
+    """Tell the city (commons webhook) when a confirmed stay uses up the home's yearly nights.
+
+    Caller holds the lock on `home`, so two confirmations cannot both see the cap as not yet
+    reached; the event names the listing's registration number, never the host."""
+    policy = zone_policy(home.zone)
+    last_night = booking.check_out - timedelta(days=1)
+    for year in range(booking.check_in.year, last_night.year + 1):
+        if home_nights_in_year(home=home, year=year) >= policy.max_nights:
+            commons_event_publish(
+                kind="listing.night_cap_reached",
+                payload={
+                    "zone": policy.zone_slug,
+                    "registration_number": listing.licence_number,
+                    "year": year,
+                    "max_nights": policy.max_nights,
+                },
+            )
+
+
 def _check_dates(listing: Listing, check_in: dt.date, check_out: dt.date) -> None:
     if check_out <= check_in:
         raise InvalidDates(fields={"check_out": ["Must be after check-in."]})
@@ -581,6 +601,7 @@ def _stay_paid(payment: Payment) -> None:
         nights=booking.nights,
         guests=booking.guests,
     )
+    _publish_if_cap_reached(home=home, listing=listing, booking=booking)
     for recipient, title in (
         (booking.guest, f"Your stay at {listing.title} is confirmed."),
         (listing.host, f"New stay: {booking.guest.display_name}, {booking.check_in:%d %b}."),
