@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 
 def _policy_header(policy: dict[str, list[str]]) -> str:
@@ -35,4 +35,35 @@ class ContentSecurityPolicyMiddleware:
                 policy.setdefault(name, []).extend(values)
             header = _policy_header(policy)
         response.headers["Content-Security-Policy"] = header
+        return response
+
+
+class ApiMethodNotAllowedMiddleware:
+    """A wrong HTTP method on an API path answers in the API's error format.
+
+    Django and ninja answer 405 with an empty HTML response before any API exception handler
+    runs; clients of `/api/v1/` are promised `{"error": {...}}` for every 4xx.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path.startswith("/api/v1/")
+            and "application/json" not in response.get("Content-Type", "")
+        ):
+            allowed = response.get("Allow", "")
+            body = {
+                "error": {
+                    "code": "method_not_allowed",
+                    "message": f"{request.method} is not allowed here (allowed: {allowed}).",
+                    "fields": {},
+                }
+            }
+            json_response = JsonResponse(body, status=405)
+            json_response["Allow"] = allowed
+            return json_response
         return response

@@ -34,7 +34,6 @@ from stays.schemas import (
     ListingOut,
     PaymentOut,
     PriceOut,
-    ProjectIn,
     ProjectOut,
     QuoteOut,
     ReviewIn,
@@ -395,19 +394,3 @@ def calendar_add(request: HttpRequest, listing_id: int, payload: CalendarIn) -> 
 @router.get("/projects", response={200: list[ProjectOut], **error_responses(401)})
 def project_list(request: HttpRequest) -> list[CommunityProject]:
     return list(selectors.approved_projects())
-
-
-@router.post(
-    "/projects",
-    response={200: ProjectOut, **error_responses(400, 401, 403)},
-    summary="Board: add or update a community project (approved as the members decided)",
-)
-def project_save(request: HttpRequest, payload: ProjectIn) -> CommunityProject:
-    return services.project_save(
-        board_member=_user(request),
-        request=request,
-        slug=payload.slug,
-        name=payload.name,
-        description=payload.description,
-        approved=payload.approved,
-    )

@@ -158,10 +158,3 @@ class ProjectOut(Schema):
 
 class StatusIn(Schema):
     status: str = Field(..., examples=["paused"])
-
-
-class ProjectIn(Schema):
-    slug: str = Field(..., max_length=60, examples=["horts-del-barri"])
-    name: str = Field(..., max_length=160)
-    description: str = Field("", max_length=3000)
-    approved: bool = True

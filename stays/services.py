@@ -8,18 +8,16 @@ the `Home` row, so a private room and the entire home of one flat queue up on th
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
 
 from coop.commons.services import commons_event_publish
-from coop.community.models import CommunityProject, ProjectStatus
+from coop.community.models import CommunityProject
 from coop.exceptions import DomainError, InvalidInput, NotAllowed
 from coop.geo.points import Point
 from coop.locking import lock_for_update
@@ -29,8 +27,6 @@ from coop.money.ledger import Cause, coop_account, ledger_post, member_account
 from coop.money.models import Account, AccountKind, Payment, PaymentPurpose
 from coop.money.payments import on_payment_confirmed, payment_refund, payment_start
 from coop.notifications.services import notification_send
-from governance.audit import audit_record
-from governance.board import board_action_check
 from governance.parameters import parameter_value
 from stays import ical
 from stays.exceptions import (
@@ -840,40 +836,3 @@ def reviews_publish_due(*, today: dt.date | None = None) -> int:
 
 
 # --- Community projects (the board keeps the list the members approved) ---------------------
-
-
-def project_save(
-    *,
-    board_member: User,
-    request: HttpRequest | None,
-    slug: str,
-    name: str,
-    description: str = "",
-    approved: bool,
-) -> CommunityProject:
-    """Add or update a community project guests can fund; the board records the members'
-    decision (`approved`)."""
-    board_action_check(user=board_member, request=request)
-    problems: dict[str, list[str]] = {}
-    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug) or len(slug) > 60:
-        problems["slug"] = ["Lowercase letters, digits and dashes."]
-    if not name.strip():
-        problems["name"] = ["Give the project a name."]
-    if problems:
-        raise InvalidInput(fields=problems)
-    with transaction.atomic():
-        project, created = CommunityProject.objects.update_or_create(
-            slug=slug,
-            defaults={
-                "name": name.strip(),
-                "description": description.strip(),
-                "status": ProjectStatus.APPROVED if approved else ProjectStatus.PROPOSED,
-            },
-        )
-        audit_record(
-            actor=board_member,
-            action="stays.project_created" if created else "stays.project_updated",
-            target=f"community.communityproject:{project.pk}",
-            details={"slug": slug, "approved": approved},
-        )
-    return project

@@ -342,20 +342,22 @@ def test_a_quote_shows_the_lines_that_sum_to_the_total(
     assert bad.status_code == 400
 
 
-def test_the_board_keeps_the_list_of_approved_projects(
-    board_client: Client, charlie_client: Client, settings: Any
+def test_guests_choose_from_the_projects_governance_approved(
+    charlie_client: Client, alice: User
 ) -> None:
-    settings.BOARD_MFA_REQUIRED = False
-    body = {"slug": "bike-kitchen", "name": "Bike kitchen", "approved": True}
+    # Projects are proposed and approved in coop.community (a board decision on a passed
+    # ballot); stays only lists the approved ones and offers no way around that.
+    CommunityProject.objects.create(
+        slug="bike-kitchen", name="Bike kitchen", status="approved", proposed_by=alice
+    )
+    CommunityProject.objects.create(slug="pending-park", name="Pocket park", proposed_by=alice)
 
-    created = _post(board_client, f"{API}/projects", body)
-    refused = _post(charlie_client, f"{API}/projects", body)
-    bad = _post(board_client, f"{API}/projects", {"slug": "Not A Slug", "name": ""})
+    listed = charlie_client.get(f"{API}/projects").json()
+    sneaky = _post(charlie_client, f"{API}/projects", {"slug": "x", "name": "X"})
 
-    assert created.status_code == 200
-    assert refused.status_code == 403
-    assert bad.status_code == 400
-    assert [p["slug"] for p in charlie_client.get(f"{API}/projects").json()] == ["bike-kitchen"]
+    assert [p["slug"] for p in listed] == ["bike-kitchen"]
+    assert sneaky.status_code == 405
+    assert sneaky.json()["error"]["code"] == "method_not_allowed"
 
 
 def test_the_host_changes_the_listing_within_the_rules(

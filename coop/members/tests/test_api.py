@@ -216,3 +216,11 @@ def test_the_api_docs_page_is_served_without_outside_resources(client: Client) -
     html = response.content.decode()
     assert "cdn" not in html.lower()
     assert "https://" not in html
+
+
+def test_a_wrong_method_answers_in_the_error_format(alice_client: Client) -> None:
+    response = alice_client.put("/api/v1/members/1", data="{}", content_type="application/json")
+
+    error = assert_error(response, 405, "method_not_allowed")
+    assert "GET" in error["message"]
+    assert response["Allow"] == "GET"
