@@ -184,3 +184,13 @@ def test_a_passenger_saves_a_search_as_an_alert(bob: User, bob_client: Client) -
     (alert,) = SearchAlert.objects.filter(member=bob)
     assert alert.label == "Les Corts → Glòries"
     assert alert.earliest_time is not None
+
+
+def test_members_find_search_and_offer_at_the_top_of_the_rides_page(
+    alice_client: Client, client: Client
+) -> None:
+    member_page = alice_client.get("/rides/").content.decode()
+
+    assert member_page.index('href="/rides/search/"') < member_page.index("How it works")
+    assert 'href="/rides/offer/"' in member_page
+    assert "Find a ride" not in client.get("/rides/").content.decode()

@@ -204,3 +204,14 @@ def test_the_guest_restarts_a_payment_that_could_not_start_when_the_host_accepte
     assert "payment-form" in page
     booking.refresh_from_db()
     assert booking.payment is not None
+
+
+def test_members_find_the_search_and_the_host_desk_at_the_top_of_the_stays_page(
+    alice_client: Client, client: Client
+) -> None:
+    member_page = alice_client.get("/stays/").content.decode()
+    visitor_page = client.get("/stays/").content.decode()
+
+    assert member_page.index('href="/stays/search/"') < member_page.index("How it works")
+    assert 'href="/stays/host/"' in member_page
+    assert "Find a stay" not in visitor_page
