@@ -13,7 +13,6 @@ from decimal import Decimal
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,8 +22,8 @@ from django.views.decorators.http import require_POST
 
 from coop.exceptions import DomainError, NotFound
 from coop.members.models import User
+from coop.money.checkout import card_payment_context
 from coop.money.models import PaymentStatus
-from coop.money.stripe_gateway import stripe_js_url
 from frontend.catalogue import service_page_context
 from frontend.forms import form_add_domain_error
 from lending import forms, selectors, services
@@ -304,9 +303,7 @@ def _deposit_context(reservation: Reservation, user: User) -> dict[str, Any]:
         return {"deposit_due": False}
     return {
         "deposit_due": True,
-        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
-        "localstripe": bool(settings.STRIPE_API_BASE),
-        "stripe_js_url": stripe_js_url(),
+        **card_payment_context(),
     }
 
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -19,8 +18,8 @@ from django.views.decorators.http import require_POST
 from coop.exceptions import DomainError, InvalidInput
 from coop.geo.points import Point
 from coop.members.models import User
+from coop.money.checkout import card_payment_context
 from coop.money.models import PaymentStatus
-from coop.money.stripe_gateway import stripe_js_url
 from frontend.catalogue import service_page_context
 from frontend.forms import form_add_domain_error
 from governance.parameters import parameter_value
@@ -236,9 +235,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plot": plot(offer.route, [mine.pickup, mine.dropoff] if mine else []),
         "co2_kg": round(selectors.co2_saved_for_offer(offer) / 1000, 1),
         "payment_due": _payment_due(mine),
-        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
-        "localstripe": bool(settings.STRIPE_API_BASE),
-        "stripe_js_url": stripe_js_url(),
+        **card_payment_context(),
         "statuses": [
             TripStatus.SCHEDULED,
             TripStatus.BOARDING,

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +18,7 @@ from coop.exceptions import DomainError, NotFound
 from coop.geo.points import Point
 from coop.members.models import User
 from coop.money.amounts import Money
-from coop.money.stripe_gateway import stripe_js_url
+from coop.money.checkout import card_payment_context
 from frontend.catalogue import service_page_context
 from frontend.forms import form_add_domain_error
 from stays import selectors, services
@@ -175,9 +174,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and timezone.localdate() >= booking.check_out
         and not booking.reviews.filter(author=user).exists(),
         "review_form": ReviewForm(),
-        "stripe_js_url": stripe_js_url(),
-        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
-        "localstripe": bool(settings.STRIPE_API_BASE),
+        **card_payment_context(),
     }
     return render(request, "stays/booking.html", context)
 

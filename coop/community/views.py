@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +18,7 @@ from coop.exceptions import DomainError, InvalidInput, NotFound
 from coop.geo.points import Point
 from coop.members.models import User
 from coop.money.amounts import Money, default_currency, format_money
-from coop.money.stripe_gateway import stripe_js_url
+from coop.money.checkout import card_payment_context
 from frontend.forms import form_add_domain_error
 from governance.board import board_action_check
 from governance.models import Ballot
@@ -119,9 +118,7 @@ def gift_start(request: HttpRequest, slug: str) -> HttpResponse:
                 "project": project,
                 "payment": payment,
                 "amount": format_money(Money(payment.amount_cents, payment.currency)),
-                "stripe_js_url": stripe_js_url(),
-                "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
-                "localstripe": bool(settings.STRIPE_API_BASE),
+                **card_payment_context(),
             }
             return render(request, "community/gift.html", context)
     else:

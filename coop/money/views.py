@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,6 +15,7 @@ from coop.members.models import MembershipStatus, User
 from coop.money import selectors
 from coop.money.amounts import Money, default_currency
 from coop.money.charts import income_chart
+from coop.money.checkout import card_payment_context
 from coop.money.models import ShareRefundRequest, ShareRefundStatus
 from coop.money.shares import (
     share_payment_of,
@@ -24,7 +24,6 @@ from coop.money.shares import (
     share_refund_approve,
     share_refund_request,
 )
-from coop.money.stripe_gateway import stripe_js_url
 from governance.board import board_action_check
 
 PAGE_SIZE = 30
@@ -74,9 +73,7 @@ def share(request: HttpRequest) -> HttpResponse:
         "price": share_price(),
         "is_applicant": member.membership_status == MembershipStatus.APPLICANT,
         "payment": payment,
-        "stripe_js_url": stripe_js_url(),
-        "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
-        "localstripe": bool(settings.STRIPE_API_BASE),
+        **card_payment_context(),
     }
     return render(request, "money/share.html", context)
 
