@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-python lock clean
+.PHONY: run test lint format check-python lock clean bench-install
 
 check-python:
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v[:2] == (3, 11) else "Python 3.11 is required (found %d.%d); set PYTHON=/path/to/python3.11" % v[:2])'
@@ -24,6 +24,13 @@ $(VENV)/.base-installed: requirements/base.lock | $(BIN)/python
 $(VENV)/.dev-installed: requirements/dev.lock | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements/dev.lock
 	@touch $@ $(VENV)/.base-installed
+
+# Benchmarks (bench/README.md) need the load tools on top of the dev set.
+$(VENV)/.bench-installed: requirements/bench.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/bench.lock
+	@touch $@ $(VENV)/.dev-installed $(VENV)/.base-installed
+
+bench-install: $(VENV)/.bench-installed
 
 run: $(VENV)/.base-installed
 	HOST=$(HOST) PORT=$(PORT) PATH="$(abspath $(BIN)):$$PATH" bin/serve
@@ -46,6 +53,7 @@ lock:
 	var/lock-venv/bin/pip install --quiet pip-tools
 	var/lock-venv/bin/pip-compile --quiet --strip-extras --no-header --allow-unsafe -o requirements/base.lock pyproject.toml
 	var/lock-venv/bin/pip-compile --quiet --strip-extras --no-header --allow-unsafe --extra dev -o requirements/dev.lock pyproject.toml
+	var/lock-venv/bin/pip-compile --quiet --strip-extras --no-header --allow-unsafe --extra dev --extra bench -o requirements/bench.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) var
