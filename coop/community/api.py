@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from coop.api import error_responses
 from coop.community import selectors, services
-from coop.community.models import CommunityProject
+from coop.community.models import CommunityProject, ProjectSpend
 from coop.community.schemas import (
     ApproveIn,
     GiftIn,
@@ -21,6 +21,8 @@ from coop.community.schemas import (
     ProjectIn,
     ProjectOut,
     RejectIn,
+    SpendIn,
+    SpendOut,
 )
 from coop.exceptions import InvalidInput, NotFound
 from coop.geo.schemas import PointSchema
@@ -64,8 +66,22 @@ def project_out(
     }
     if detail:
         lines = [MoneyLineOut(**line.__dict__) for line in money.lines]
-        return ProjectDetailOut(**values, money=lines)
+        spends = [spend_out(spend) for spend in selectors.project_spends(project)]
+        return ProjectDetailOut(**values, money=lines, spends=spends)
     return ProjectOut(**values)
+
+
+def spend_out(spend: ProjectSpend) -> SpendOut:
+    return SpendOut(
+        id=spend.pk,
+        amount_cents=spend.amount_cents,
+        currency=spend.currency,
+        payee=spend.payee,
+        purpose=spend.purpose,
+        spent_on=spend.spent_on,
+        reference=spend.reference,
+        ledger_transaction=spend.ledger_transaction_id,
+    )
 
 
 @router.get(
@@ -132,7 +148,7 @@ def project_propose(request: HttpRequest, payload: ProjectIn) -> Status[object]:
     return Status(201, project_out(project))
 
 
-def _pending(slug: str) -> CommunityProject:
+def _project(slug: str) -> CommunityProject:
     project = CommunityProject.objects.filter(slug=slug).first()
     if project is None:
         raise NotFound("No such community project.")
@@ -149,7 +165,7 @@ def project_approve(request: HttpRequest, slug: str, payload: ApproveIn) -> Proj
     if ballot is None:
         raise InvalidInput(fields={"ballot": ["No such ballot."]})
     project = services.project_approve(
-        board_member=_user(request), request=request, project=_pending(slug), ballot=ballot
+        board_member=_user(request), request=request, project=_project(slug), ballot=ballot
     )
     return project_out(project)
 
@@ -161,7 +177,7 @@ def project_approve(request: HttpRequest, slug: str, payload: ApproveIn) -> Proj
 )
 def project_reject(request: HttpRequest, slug: str, payload: RejectIn) -> ProjectOut:
     project = services.project_reject(
-        board_member=_user(request), request=request, project=_pending(slug), reason=payload.reason
+        board_member=_user(request), request=request, project=_project(slug), reason=payload.reason
     )
     return project_out(project)
 
@@ -187,3 +203,33 @@ def gift_start(request: HttpRequest, slug: str, payload: GiftIn) -> Status[objec
             currency=payment.currency,
         ),
     )
+
+
+@router.post(
+    "/projects/{slug}/spends",
+    response={201: SpendOut, **error_responses(400, 401, 403, 404, 409)},
+    summary="Board: record money paid out of a project, against its receipt",
+    description="409 `project_funds_too_low` beyond the project's balance, "
+    "409 `project_not_approved` for a project that is not approved.",
+)
+def project_spend(request: HttpRequest, slug: str, payload: SpendIn) -> Status[object]:
+    # Before looking the payee up, so the endpoint tells nobody else which member ids exist.
+    board_action_check(user=_user(request), request=request)
+    project = _project(slug)
+    payee_member = None
+    if payload.payee_member is not None:
+        payee_member = User.objects.filter(pk=payload.payee_member).first()
+        if payee_member is None:
+            raise InvalidInput(fields={"payee_member": ["No such member."]})
+    spend = services.project_spend(
+        board_member=_user(request),
+        request=request,
+        project=project,
+        amount=Money(payload.amount_cents, project.currency),
+        payee=payload.payee,
+        purpose=payload.purpose,
+        spent_on=payload.spent_on,
+        reference=payload.reference,
+        payee_member=payee_member,
+    )
+    return Status(201, spend_out(spend))

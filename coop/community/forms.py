@@ -41,3 +41,26 @@ class ApproveForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Why (sent to the member)"), widget=forms.Textarea)
+
+
+class SpendForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount paid (€)"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )
+    payee = forms.CharField(label=_("Paid to"), max_length=160)
+    purpose = forms.CharField(label=_("What it paid for"), max_length=200)
+    spent_on = forms.DateField(
+        label=_("Date paid"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reference = forms.CharField(
+        label=_("Receipt, invoice or bank transfer reference"), max_length=120
+    )
+    payee_member_number = forms.IntegerField(
+        label=_("Member number, if a member is reimbursed"),
+        help_text=_(
+            "Leave empty when the treasurer paid a supplier from the co-op's bank. With a member "
+            "number, the money goes to that member's balance and the next payout pays it."
+        ),
+        min_value=1,
+        required=False,
+    )

@@ -90,3 +90,48 @@ class CommunityProject(models.Model):
         if self.lat is None or self.lng is None:
             return None
         return Point(self.lat, self.lng)
+
+
+class ProjectSpend(models.Model):
+    """Money the board paid out of a project's sub-account, with the receipt it paid against.
+
+    One spend is one ledger transaction: the project's sub-account is debited and either the
+    co-op's bank (clearing: the treasurer paid a supplier by transfer) or a member's payable
+    account (a member is reimbursed in the next payout batch) is credited. Corrections are new
+    ledger transactions, never edits, so these rows are never changed either.
+    """
+
+    project = models.ForeignKey(CommunityProject, on_delete=models.PROTECT, related_name="spends")
+    amount_cents = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    payee = models.CharField(max_length=160)
+    # Set when the money goes to a member's payable account rather than out of the bank.
+    payee_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    purpose = models.CharField(max_length=200)
+    spent_on = models.DateField()
+    # The invoice or receipt number, or the bank transfer's reference: what an auditor asks for.
+    reference = models.CharField(max_length=120)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    ledger_transaction = models.OneToOneField(
+        "money.LedgerTransaction", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["spent_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0), name="community_projectspend_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} ({self.project})"

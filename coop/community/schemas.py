@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ninja import Field, Schema
 
 from coop.geo.schemas import PointSchema
@@ -31,8 +33,20 @@ class ProjectOut(Schema):
     decision_note: str
 
 
+class SpendOut(Schema):
+    id: int
+    amount_cents: int
+    currency: str
+    payee: str
+    purpose: str
+    spent_on: dt.date
+    reference: str
+    ledger_transaction: int
+
+
 class ProjectDetailOut(ProjectOut):
     money: list[MoneyLineOut]
+    spends: list[SpendOut]
 
 
 class ProjectIn(Schema):
@@ -60,3 +74,16 @@ class GiftOut(Schema):
     client_secret: str
     amount_cents: int
     currency: str
+
+
+class SpendIn(Schema):
+    amount_cents: int = Field(..., examples=[45000])
+    payee: str = Field(..., max_length=160, examples=["Fusteria Sants SCCL"])
+    purpose: str = Field(..., max_length=200, examples=["Wood for six raised beds"])
+    spent_on: dt.date
+    reference: str = Field(..., max_length=120, examples=["Invoice 2026-114"])
+    payee_member: int | None = Field(
+        None,
+        description="A member reimbursed through their payable account, instead of a "
+        "supplier paid from the co-op's bank.",
+    )

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Case, F, QuerySet, Sum, When
 
-from coop.community.models import CommunityProject, ProjectStatus
+from coop.community.models import CommunityProject, ProjectSpend, ProjectStatus
 from coop.exceptions import NotFound
 from coop.money.models import Account, AccountKind, Entry
 
@@ -80,13 +80,23 @@ def project_money(project: CommunityProject, *, lines: bool = True) -> ProjectMo
     )
     money_in = sum(-e.amount_cents for e in entries if e.amount_cents < 0)
     money_out = sum(e.amount_cents for e in entries if e.amount_cents > 0)
+    # A spend is dated by when it was paid, which the board may record a few days later.
+    paid_on = (
+        dict(
+            ProjectSpend.objects.filter(project=project).values_list(
+                "ledger_transaction_id", "spent_on"
+            )
+        )
+        if lines
+        else {}
+    )
     return ProjectMoney(
         currency=project.currency,
         in_cents=money_in,
         out_cents=money_out,
         lines=[
             MoneyLine(
-                when=e.transaction.created_at.date().isoformat(),
+                when=(paid_on.get(e.transaction_id) or e.transaction.created_at.date()).isoformat(),
                 description=e.transaction.description,
                 amount_cents=-e.amount_cents,
             )
@@ -122,6 +132,10 @@ def project_money_totals(projects: list[CommunityProject]) -> dict[int, ProjectM
                 out_cents=row["spent"] or 0,
             )
     return totals
+
+
+def project_spends(project: CommunityProject) -> QuerySet[ProjectSpend]:
+    return ProjectSpend.objects.filter(project=project).order_by("spent_on", "id")
 
 
 def progress_percent(project: CommunityProject, money: ProjectMoney) -> int | None:

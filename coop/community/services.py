@@ -1,18 +1,23 @@
-"""Writes for the community fund: propose a project, the board's decision, a member's gift."""
+"""Writes for the community fund: propose a project, the board's decision, a member's gift,
+and the board recording what a project's money was spent on."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 
-from coop.community.models import CommunityProject, ProjectStatus
+from coop.community.exceptions import ProjectFundsTooLow, ProjectNotApproved
+from coop.community.models import CommunityProject, ProjectSpend, ProjectStatus
 from coop.exceptions import Conflict, InvalidInput, NotAllowed
 from coop.geo.points import Point
+from coop.locking import lock_for_update
 from coop.members.models import User
-from coop.money.amounts import Money, default_currency
-from coop.money.ledger import Cause, coop_account
+from coop.money.amounts import Money, default_currency, format_money
+from coop.money.ledger import Cause, account_balance, coop_account, ledger_post, member_account
 from coop.money.models import AccountKind, Payment, PaymentPurpose
 from coop.money.payments import payment_start
 from coop.notifications.services import notification_send
@@ -181,3 +186,111 @@ def gift_start(*, member: User, project: CommunityProject, amount: Money) -> Pay
         cause=Cause.of(SERVICE, project, member=member),
         splits=[(account, 1)],
     )
+
+
+def _check_spend(
+    *, project: CommunityProject, amount: Money, payee: str, purpose: str, spent_on: dt.date,
+    reference: str,
+) -> None:  # fmt: skip
+    problems: dict[str, list[str]] = {}
+    if amount.currency != project.currency:
+        problems["amount_cents"] = [f"This project's money is kept in {project.currency}."]
+    elif not 0 < amount.cents <= MAX_AMOUNT_CENTS:
+        problems["amount_cents"] = ["Spend a positive amount."]
+    if not payee.strip():
+        problems["payee"] = ["Say who was paid."]
+    if not purpose.strip():
+        problems["purpose"] = ["Say what the money paid for."]
+    if not reference.strip():
+        problems["reference"] = ["Give the receipt, invoice or transfer reference."]
+    if spent_on > timezone.localdate():
+        problems["spent_on"] = ["Record a spend once it is paid, not before."]
+    if problems:
+        raise InvalidInput(fields=problems)
+
+
+def project_spend(
+    *,
+    board_member: User,
+    request: HttpRequest | None,
+    project: CommunityProject,
+    amount: Money,
+    payee: str,
+    purpose: str,
+    spent_on: dt.date,
+    reference: str,
+    payee_member: User | None = None,
+) -> ProjectSpend:
+    """The board records money paid out of a project's sub-account, against a receipt.
+
+    Paid to a supplier (the treasurer's bank transfer): project -> the co-op's bank (clearing).
+    Paid to a member (reimbursed costs): project -> their payable account, which the next
+    payout batch pays. Refused with `project_funds_too_low` (409) beyond the project's balance.
+    """
+    board_action_check(user=board_member, request=request)
+    _check_spend(
+        project=project, amount=amount, payee=payee, purpose=purpose, spent_on=spent_on,
+        reference=reference,
+    )  # fmt: skip
+    if payee_member is not None and not payee_member.is_active:
+        raise InvalidInput(fields={"payee_member": ["That member has left the co-op."]})
+    account = coop_account(
+        AccountKind.COMMUNITY_PROJECT, key=project_account_key(project), currency=project.currency
+    )
+    with transaction.atomic():
+        # The sub-account is a hot account (nothing locks it when money comes in), so spends
+        # lock the project instead: two spends of the last euros queue here and the second one
+        # sees the first one's entry when it reads the balance below.
+        (project,) = lock_for_update(project)
+        if not project.approved:
+            raise ProjectNotApproved()
+        balance = -account_balance(account)  # a liability: credits are the money it holds
+        if amount > balance:
+            raise ProjectFundsTooLow(
+                f"{project.name} holds {format_money(balance)}; it cannot spend "
+                f"{format_money(amount)}.",
+                fields={"amount_cents": [f"At most {format_money(balance)}."]},
+            )
+        if payee_member is not None:
+            destination = member_account(
+                payee_member, AccountKind.MEMBER_PAYABLE, currency=project.currency
+            )
+        else:
+            destination = coop_account(AccountKind.CLEARING, currency=project.currency)
+        # Ledger rows are never changed, and this description is public on the project page:
+        # it names a supplier, never a member (whose name must go if they leave the co-op).
+        paid_to = "a member (reimbursed)" if payee_member is not None else payee.strip()
+        tx = ledger_post(
+            entries=[(account, amount), (destination, -amount)],
+            cause=Cause.of(SERVICE, project, member=payee_member, created_by=board_member),
+            description=f"{purpose.strip()}: paid to {paid_to} ({reference.strip()})",
+        )
+        spend = ProjectSpend.objects.create(
+            project=project,
+            amount_cents=amount.cents,
+            currency=amount.currency,
+            payee=payee.strip(),
+            payee_member=payee_member,
+            purpose=purpose.strip(),
+            spent_on=spent_on,
+            reference=reference.strip(),
+            recorded_by=board_member,
+            ledger_transaction=tx,
+        )
+        audit_record(
+            actor=board_member,
+            action="community.project_spend",
+            target=f"community.projectspend:{spend.pk}",
+            details={
+                "project": project.slug,
+                "amount_cents": amount.cents,
+                "currency": amount.currency,
+                "payee": spend.payee,
+                "payee_member": payee_member.pk if payee_member else None,
+                "purpose": spend.purpose,
+                "spent_on": spent_on.isoformat(),
+                "reference": spend.reference,
+                "ledger_transaction": tx.pk,
+            },
+        )
+    return spend

@@ -12,5 +12,6 @@ urlpatterns = [
     path("review/", views.board_review, name="review"),
     path("<slug:slug>/", views.project_detail, name="detail"),
     path("<slug:slug>/give/", views.gift_start, name="give"),
+    path("<slug:slug>/spend/", views.project_spend, name="spend"),
     path("<slug:slug>/<str:decision>/", views.board_decide, name="decide"),
 ]

@@ -1,4 +1,5 @@
-"""Community pages: the public list and detail (money in and out), proposing, the board's review."""
+"""Community pages: the public list and detail (money in and out), proposing, the board's review
+and the board's record of what a project's money paid for."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coop.community import selectors, services
-from coop.community.forms import ApproveForm, GiftForm, ProposeForm, RejectForm
+from coop.community.forms import ApproveForm, GiftForm, ProposeForm, RejectForm, SpendForm
 from coop.community.models import CommunityProject
 from coop.exceptions import DomainError, InvalidInput, NotFound
 from coop.geo.points import Point
@@ -64,6 +65,9 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         **_card(project, money),
         "spent": format_money(Money(money.out_cents, money.currency)),
         "balance": format_money(Money(money.balance_cents, money.currency)),
+        "spent_percent": min(100, money.out_cents * 100 // money.in_cents)
+        if money.in_cents
+        else None,
         "lines": lines,
         "gift_form": GiftForm(),
         "can_give": project.approved
@@ -179,3 +183,50 @@ def board_decide(request: HttpRequest, slug: str, decision: str) -> HttpResponse
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("community:review")
+
+
+@login_required
+def project_spend(request: HttpRequest, slug: str) -> HttpResponse:
+    """The board records a payment out of the project's account, against its receipt."""
+    try:
+        board_action_check(user=request.user, request=request)
+        project = selectors.project_get_public(slug)
+    except DomainError:
+        raise Http404 from None
+    form = SpendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        number = data["payee_member_number"]
+        try:
+            payee_member = None
+            if number is not None:
+                payee_member = User.objects.filter(member_number=number).first()
+                if payee_member is None:
+                    raise InvalidInput(fields={"payee_member_number": ["No member has it."]})
+            services.project_spend(
+                board_member=_user(request),
+                request=request,
+                project=project,
+                amount=Money.from_decimal(data["amount"], project.currency),
+                payee=data["payee"],
+                purpose=data["purpose"],
+                spent_on=data["spent_on"],
+                reference=data["reference"],
+                payee_member=payee_member,
+            )
+        except DomainError as error:
+            form_add_domain_error(
+                form,
+                error,
+                rename={"amount_cents": "amount", "payee_member": "payee_member_number"},
+            )
+        else:
+            messages.success(request, _("The spend is recorded and shown on the project page."))
+            return redirect("community:detail", slug=project.slug)
+    money = selectors.project_money(project, lines=False)
+    context = {
+        "project": project,
+        "form": form,
+        "balance": format_money(Money(money.balance_cents, money.currency)),
+    }
+    return render(request, "community/spend.html", context)
