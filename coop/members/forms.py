@@ -94,3 +94,37 @@ class ProfileForm(forms.Form):
         if lng is None and lat is not None and "home_lng" not in self.errors:
             self.add_error("home_lng", "Give the longitude too, or leave both empty.")
         return cleaned
+
+
+class LeaveForm(forms.Form):
+    """Leaving is for good: the member types their email address (and their password, when the
+    account has one) so that a stray click or a borrowed laptop cannot do it."""
+
+    confirm_email = forms.CharField(
+        label="Type your email address to confirm",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.user = user
+        if not user.has_usable_password():
+            del self.fields["password"]
+
+    def clean_confirm_email(self) -> str:
+        typed: str = self.cleaned_data["confirm_email"].strip()
+        if typed.lower() != self.user.email.lower():
+            raise forms.ValidationError("This is not the email address of your account.")
+        return typed
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("This is not your password.")
+        return password

@@ -1,18 +1,26 @@
-"""HTML pages about members: my profile, and other members' public profiles."""
+"""HTML pages about members: my profile, my own data (download it, or leave the co-op), and
+other members' public profiles."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+from ninja.responses import NinjaJSONEncoder
 
 from coop.exceptions import DomainError, NotFound
 from coop.geo.approximate import approximate_point
 from coop.geo.points import Point
 from coop.members import selectors, services
-from coop.members.forms import ProfileForm
+from coop.members.forms import LeaveForm, ProfileForm
 from coop.members.models import User
+from coop.members.privacy_registry import privacy_export, privacy_obligations
 from frontend.forms import form_add_domain_error
 
 # Point and the service name the coordinates `lat`/`lng`; the form calls them home_*.
@@ -74,3 +82,34 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_self": member.pk == request.user.pk,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Download everything the co-op holds about me, or leave and be anonymised (the page form
+    of `GET /api/v1/me/export` and `DELETE /api/v1/me`)."""
+    user: User = request.user  # type: ignore[assignment]
+    form = LeaveForm(request.POST or None, user=user)
+    if form.is_bound and form.is_valid():
+        try:
+            services.member_delete(user=user)
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            logout(request)
+            messages.success(request, "You have left the co-op. Your account is anonymised.")
+            return redirect("/")
+    context = {"form": form, "obligations": privacy_obligations(user)}
+    return render(request, "members/my_data.html", context)
+
+
+@login_required
+@require_GET
+def my_data_export(request: HttpRequest) -> HttpResponse:
+    """The same JSON as `GET /api/v1/me/export`, as a file to keep."""
+    body = json.dumps(privacy_export(request.user), cls=NinjaJSONEncoder, indent=2)  # type: ignore[arg-type]
+    response = HttpResponse(body, content_type="application/json")
+    filename = f"coop-my-data-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
