@@ -204,8 +204,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-MEDIA_URL = "media/"
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded photos (coop.images): served from this origin at /media/public/ by Django or a proxy;
+# MEDIA_ROOT/private/ holds condition evidence that only permission-checked views serve.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -6,7 +6,11 @@ locally and on PostgreSQL and Redis in CI.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-the-checks-0123456789")
@@ -19,8 +23,11 @@ os.environ.setdefault("REDIS_PREFIX", f"coop-test-{os.getpid()}")
 from coop.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Uploaded photos go to a throwaway folder per test process, removed when the process ends.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="coop-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tasks run in-process during tests unless a test asks for the database backend.

@@ -5,9 +5,11 @@ from django.urls import include, path, re_path
 
 from coop.api import api, api_not_found
 from coop.health import healthz
+from coop.images.views import image_public
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("media/<path:name>", image_public, name="image_public"),
     path("api/v1/", api.urls),
     re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
     path("accounts/", include("allauth.urls")),
