@@ -163,6 +163,8 @@ def booking_out(booking: Booking, viewer: User) -> BookingOut:
             if payment is not None and is_passenger
             else None
         ),
+        paid=booking.is_paid,
+        pay_by=booking.pay_by,
         created_at=booking.created_at,
     )
 

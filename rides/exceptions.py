@@ -37,3 +37,8 @@ class WrongCode(InvalidInput):
 
 class RidesNotAllowed(NotAllowed):
     code = "forbidden"
+
+
+class NotPaid(Conflict):
+    code = "not_paid"
+    default_message = "The seat price is not held on the passenger's card yet."

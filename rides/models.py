@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from coop.geo.points import Point
+from coop.money.models import PaymentStatus
 
 MAX_SEATS = 4
 
@@ -173,10 +174,13 @@ class BookingStatus(models.TextChoices):
     DECLINED = "declined", "Declined"
     CANCELLED = "cancelled", "Cancelled"
     COMPLETED = "completed", "Completed"
+    EXPIRED = "expired", "Released: not paid in time"
 
 
 # Bookings that hold seats.
 HOLDING = (BookingStatus.REQUESTED, BookingStatus.ACCEPTED)
+# Payment states in which the seat price is held on (or taken from) the passenger's card.
+PAID_STATES = (PaymentStatus.AUTHORISED, PaymentStatus.SUCCEEDED)
 
 
 def _booking_code() -> str:
@@ -204,6 +208,9 @@ class Booking(models.Model):
     payment = models.ForeignKey(
         "money.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A priced booking holds its seats only until then unless the card hold is authorised
+    # (rides.payment_hold_minutes); the expiry task then releases them.
+    pay_by = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
@@ -234,6 +241,14 @@ class Booking(models.Model):
     @property
     def holds_seats(self) -> bool:
         return self.status in HOLDING
+
+    @property
+    def is_paid(self) -> bool:
+        """Nothing to pay, or the price is held on (or taken from) the passenger's card. Load
+        `payment` with the booking (select_related) where this is read in a loop."""
+        if self.price_cents == 0:
+            return True
+        return self.payment is not None and self.payment.status in PAID_STATES
 
 
 class SearchAlert(models.Model):

@@ -126,3 +126,15 @@ LATE_CANCEL_SHARE = parameter_declare(
     minimum=0,
     maximum=10000,
 )
+PAYMENT_HOLD_MINUTES = parameter_declare(
+    key="rides.payment_hold_minutes",
+    label="How long a booking holds its seats for payment",
+    description=(
+        "Minutes a passenger has to authorise the hold of the seat price on their card. A "
+        "booking still unpaid after that releases its seats for other passengers."
+    ),
+    default=15,
+    unit="minutes",
+    minimum=5,
+    maximum=120,
+)

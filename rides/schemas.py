@@ -114,6 +114,12 @@ class BookingOut(Schema):
     status: str
     code: str | None = Field(None, description="Only for the passenger: the completion proof.")
     payment: PaymentOut | None = None
+    paid: bool = Field(
+        ..., description="The seat price is held on (or taken from) the passenger's card."
+    )
+    pay_by: datetime | None = Field(
+        None, description="Unpaid by then, the booking is released (rides.payment_hold_minutes)."
+    )
     created_at: datetime
 
 

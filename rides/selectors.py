@@ -153,7 +153,7 @@ def bookings_of_passenger(user: User) -> QuerySet[Booking]:
 
 
 def bookings_of_offer(offer: Offer) -> QuerySet[Booking]:
-    return offer.bookings.select_related("passenger").order_by("id")
+    return offer.bookings.select_related("passenger", "payment").order_by("id")
 
 
 def is_on_ride(user: User, offer: Offer) -> bool:

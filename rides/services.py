@@ -30,6 +30,7 @@ from rides.exceptions import (
     InvalidTransition,
     NoSeats,
     NotAMatch,
+    NotPaid,
     PriceAboveCost,
     RideNotOpen,
     RidesNotAllowed,
@@ -38,6 +39,7 @@ from rides.exceptions import (
 from rides.models import (
     HOLDING,
     MAX_SEATS,
+    PAID_STATES,
     Booking,
     BookingStatus,
     Commute,
@@ -265,6 +267,10 @@ def offer_advance(*, driver: User, offer: Offer, status: str) -> Offer:
         raise RidesNotAllowed("Only the driver updates the trip.")
     if status not in TripStatus.values:
         raise InvalidInput(fields={"status": [f"One of {', '.join(TripStatus.values)}."]})
+    if status == TripStatus.BOARDING:
+        # Stripe calls stay outside the lock; the boarding check below reads the fresh rows.
+        for booking in offer.bookings.filter(status__in=HOLDING).select_related("payment"):
+            booking_payment_refresh(booking=booking)
     with transaction.atomic():
         (offer,) = lock_for_update(offer)
         current = TripStatus(offer.status)
@@ -277,10 +283,17 @@ def offer_advance(*, driver: User, offer: Offer, status: str) -> Offer:
             )
         offer.status = status
         offer.save(update_fields=["status"])
-        holding = list(offer.bookings.filter(status__in=HOLDING).select_related("passenger"))
+        holding = list(
+            offer.bookings.filter(status__in=HOLDING).select_related("passenger", "payment")
+        )
+        left_behind: list[Booking] = []
         if status == TripStatus.CANCELLED:
             offer.bookings.filter(status__in=HOLDING).update(status=BookingStatus.CANCELLED)
+        elif status == TripStatus.BOARDING:
+            left_behind = _bookings_left_behind(offer, holding)
         for booking in holding:
+            if booking in left_behind:
+                continue
             if status == TripStatus.CANCELLED or booking.status == BookingStatus.ACCEPTED:
                 notification_send(
                     recipient=booking.passenger,
@@ -290,10 +303,82 @@ def offer_advance(*, driver: User, offer: Offer, status: str) -> Offer:
                     url=f"/rides/bookings/{booking.pk}/",
                 )
         _broadcast(offer, {"type": "status", "status": status})
-    if status == TripStatus.CANCELLED:
-        for booking in holding:
-            _payment_release(booking)
+    for booking in holding if status == TripStatus.CANCELLED else left_behind:
+        _payment_release(booking)
     return offer
+
+
+def _bookings_left_behind(offer: Offer, holding: Sequence[Booking]) -> list[Booking]:
+    """At boarding, a booking whose price is not held on a card cannot board (it would ride
+    for free) and a request the driver never answered is declined; both give their seats back.
+    Caller holds the lock on the offer."""
+    left: list[Booking] = []
+    for booking in holding:
+        if not booking.is_paid:
+            new, body = BookingStatus.EXPIRED, "The seat price was never held on your card."
+        elif booking.status == BookingStatus.REQUESTED:
+            new, body = BookingStatus.DECLINED, "The driver left without answering your request."
+        else:
+            continue
+        # Guarded: the driver may accept a request at this very moment (booking_accept locks
+        # the booking, not the offer).
+        if Booking.objects.filter(pk=booking.pk, status=booking.status).update(status=new):
+            booking.status = new
+            offer.seats_left += booking.seats
+            left.append(booking)
+            notification_send(
+                recipient=booking.passenger,
+                kind="rides.booking_left_behind",
+                title=f"{offer} left without you",
+                body=f"{body} Nothing is charged.",
+                url=f"/rides/bookings/{booking.pk}/",
+            )
+    if left:
+        offer.save(update_fields=["seats_left"])
+    return left
+
+
+def bookings_expire_unpaid(*, now: datetime | None = None) -> int:
+    """Bookings whose card hold was not authorised by `pay_by` release their seats (the
+    periodic task). Returns how many were released."""
+    now = now or timezone.now()
+    due = (
+        Booking.objects.filter(status__in=HOLDING, pay_by__lte=now)
+        .exclude(payment__status__in=PAID_STATES)
+        .select_related("offer", "payment")
+    )
+    released: list[Booking] = []
+    for candidate in due:
+        if booking_payment_refresh(booking=candidate).is_paid:
+            continue
+        with transaction.atomic():
+            offer, booking = _lock_offer_and_booking(candidate)
+            # Re-checked on the fresh rows. A webhook authorising the hold right after this
+            # read is harmless: the release below cancels that hold at Stripe.
+            if booking.status not in HOLDING or booking.is_paid:
+                continue
+            offer.seats_left += booking.seats
+            offer.save(update_fields=["seats_left"])
+            booking.status = BookingStatus.EXPIRED
+            booking.save(update_fields=["status"])
+            notification_send(
+                recipient=booking.passenger,
+                kind="rides.booking_expired",
+                title=f"Your seat on {offer} was released",
+                body="The seat price was not held on your card in time. Book again if seats "
+                "are left.",
+                url=f"/rides/offers/{offer.pk}/",
+            )
+            notification_send(
+                recipient=offer.driver,
+                kind="rides.booking_expired",
+                title=f"An unpaid booking on {offer} was released",
+                url=f"/rides/offers/{offer.pk}/",
+            )
+        released.append(booking)
+    for booking in released:
+        _payment_release(booking)
+    return len(released)
 
 
 # --- Bookings ---------------------------------------------------------------------------------
@@ -334,6 +419,7 @@ def booking_request(
             raise InvalidTransition("You already have a booking on this ride.")
         offer.seats_left -= seats
         offer.save(update_fields=["seats_left"])
+        price = passenger_price_cents(offer=offer, shared_km=match.shared_km, seats=seats)
         booking = Booking.objects.create(
             offer=offer,
             passenger=passenger,
@@ -343,9 +429,14 @@ def booking_request(
             dropoff_lat=dropoff.lat,
             dropoff_lng=dropoff.lng,
             shared_km=round(match.shared_km, 3),
-            price_cents=passenger_price_cents(offer=offer, shared_km=match.shared_km, seats=seats),
+            price_cents=price,
             currency=offer.currency,
             status=BookingStatus.ACCEPTED if offer.instant_booking else BookingStatus.REQUESTED,
+            pay_by=(
+                timezone.now() + timedelta(minutes=parameter_value("rides.payment_hold_minutes"))
+                if price > 0
+                else None
+            ),
         )
         notification_send(
             recipient=offer.driver,
@@ -494,12 +585,15 @@ def booking_complete(*, user: User, booking: Booking, code: str) -> Booking:
         raise RidesNotAllowed("Only the passenger or the driver confirms a ride.")
     if code.strip() != booking.code:
         raise WrongCode(fields={"code": ["Not this booking's code."]})
+    booking_payment_refresh(booking=booking)
     with transaction.atomic():
         offer, booking = _lock_offer_and_booking(booking)
         if booking.status != BookingStatus.ACCEPTED:
             raise InvalidTransition("Only an accepted booking can be completed.")
         if offer.status not in (TripStatus.UNDER_WAY, TripStatus.DONE):
             raise InvalidTransition("The ride has not left yet.")
+        if not booking.is_paid:  # the fresh row: a webhook may have just authorised the hold
+            raise NotPaid()
         booking.status = BookingStatus.COMPLETED
         booking.completed_at = timezone.now()
         booking.save(update_fields=["status", "completed_at"])
@@ -559,6 +653,25 @@ def _payment_capture_part(booking: Booking, cents: int) -> bool:
     except InvalidPaymentState:
         return False
     return True
+
+
+def booking_payment_refresh(*, booking: Booking) -> Booking:
+    """Ask Stripe whether a hold we still see as pending is authorised by now: its webhook may
+    lag behind the passenger's card form (and localstripe sends none for holds). Only ever
+    moves the payment forward to authorised; the money is booked when it is captured."""
+    from coop.money.models import PaymentStatus  # noqa: PLC0415
+    from coop.money.payments import payment_apply_intent  # noqa: PLC0415
+    from coop.money.stripe_gateway import payment_intent_retrieve  # noqa: PLC0415
+
+    payment = booking.payment
+    if payment is None or payment.status != PaymentStatus.PENDING:
+        return booking
+    intent = payment_intent_retrieve(payment.stripe_id)
+    if intent.get("status") == "requires_capture":
+        # created=0: a poll is not an event, so it leaves the ordering of real events alone.
+        payment_apply_intent(intent=intent, stripe_event_id=f"poll:{payment.stripe_id}", created=0)
+        payment.refresh_from_db()
+    return booking
 
 
 def _payment_release(booking: Booking) -> None:

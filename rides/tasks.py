@@ -21,3 +21,10 @@ def rides_commutes_extend() -> int:
         if commute.driver.in_good_standing:
             made += len(services.commute_extend(commute=commute))
     return made
+
+
+@periodic(every=timedelta(minutes=5))
+@task()
+def rides_expire_unpaid() -> int:
+    """Bookings not paid within rides.payment_hold_minutes release their seats."""
+    return services.bookings_expire_unpaid()

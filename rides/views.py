@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -221,6 +222,10 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     offer = _offer_or_404(pk)
     is_driver = offer.driver_id == user.pk
     mine = offer.bookings.filter(passenger=user).select_related("payment").order_by("-id").first()
+    if _payment_due(mine):
+        # Back from the card form: Stripe may know before its webhook reaches us.
+        with contextlib.suppress(DomainError):  # Stripe unreachable: the page still shows
+            services.booking_payment_refresh(booking=cast("Booking", mine))
     on_ride = is_driver or (mine is not None and mine.status != BookingStatus.DECLINED)
     context = {
         "offer": offer,

@@ -13,8 +13,9 @@ from django.utils import timezone
 from coop.geo.points import Point
 from coop.members.models import User
 from coop.money import stripe_gateway
+from coop.money.payments import payment_apply_intent
 from rides import services
-from rides.models import Offer
+from rides.models import Booking, Offer
 
 # Along the Diagonal, west to east, roughly in a line.
 ZONA_UNIVERSITARIA = Point(41.3851, 2.1130)
@@ -44,7 +45,8 @@ class FakeStripe:
             "client_secret": f"{intent_id}_secret",
             "amount": amount_cents,
             "manual": manual_capture,
-            "status": "requires_capture",
+            # A new intent waits for the passenger's card (see `stripe_authorises`).
+            "status": "requires_payment_method",
         }
         return self.intents[intent_id]
 
@@ -73,6 +75,21 @@ def fake_stripe(monkeypatch: pytest.MonkeyPatch) -> FakeStripe:
     ):
         monkeypatch.setattr(stripe_gateway, name, getattr(fake, name))
     return fake
+
+
+def stripe_authorises(fake: FakeStripe, booking_id: int, *, webhook: bool = True) -> None:
+    """The passenger's card now holds the seat price at Stripe, and (unless the webhook is
+    late) Stripe has told us so."""
+    booking = Booking.objects.select_related("payment").get(pk=booking_id)
+    assert booking.payment is not None
+    intent = fake.intents[booking.payment.stripe_id]
+    intent["status"] = "requires_capture"
+    if webhook:
+        payment_apply_intent(
+            intent=intent,
+            stripe_event_id=f"evt_authorised_{booking.pk}",
+            created=int(timezone.now().timestamp()),
+        )
 
 
 def tomorrow_at(hour: int, minute: int = 0) -> datetime:

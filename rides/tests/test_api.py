@@ -22,6 +22,7 @@ from rides.tests.conftest import (
     ZONA_UNIVERSITARIA,
     FakeStripe,
     make_offer,
+    stripe_authorises,
     tomorrow_at,
 )
 
@@ -270,6 +271,7 @@ def test_the_trip_goes_live_and_the_code_completes_it_and_captures_the_payment(
 ) -> None:
     body = {"seats": 1, "pickup": LES_CORTS.as_dict(), "dropoff": GLORIES.as_dict()}
     booking = post_json(bob_client, f"/offers/{offer.pk}/bookings", body).json()
+    stripe_authorises(fake_stripe, booking["id"])
     too_early = post_json(
         bob_client, f"/bookings/{booking['id']}/complete", {"code": booking["code"]}
     )
@@ -485,6 +487,7 @@ def test_a_late_cancellation_pays_the_driver_the_published_share(
     offer = make_offer(alice, departs_at=timezone.now() + timedelta(hours=1), instant_booking=True)
     body = {"seats": 1, "pickup": LES_CORTS.as_dict(), "dropoff": GLORIES.as_dict()}
     booking = post_json(bob_client, f"/offers/{offer.pk}/bookings", body).json()
+    stripe_authorises(fake_stripe, booking["id"])
 
     response = post_json(bob_client, f"/bookings/{booking['id']}/cancel")
 

@@ -19,6 +19,7 @@ from coop.money.tests.conftest import (  # noqa: F401 (fixtures)
     stripe_webhooks,
 )
 from rides import services
+from rides.models import BookingStatus
 from rides.tests.conftest import GLORIES, LES_CORTS, make_offer
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -33,16 +34,24 @@ def test_a_booked_seat_is_held_then_captured_for_the_driver(
     deliveries: Deliveries,  # noqa: F811 (the fixture imported above)
     alice: User,
     bob: User,
+    charlie: User,
 ) -> None:
     offer = make_offer(alice, instant_booking=True)
     booking = services.booking_request(
         passenger=bob, offer=offer, seats=1, pickup=LES_CORTS, dropoff=GLORIES
     )
+    unpaid = services.booking_request(
+        passenger=charlie, offer=offer, seats=1, pickup=LES_CORTS, dropoff=GLORIES
+    )
     assert booking.payment is not None
     localstripe_confirm_with_test_card(payment=booking.payment)
     assert payment_intent_retrieve(booking.payment.stripe_id)["status"] == "requires_capture"
 
+    # Boarding asks Stripe about holds still pending here: Bob's is authorised, Charlie never
+    # gave a card, so Charlie's seat is released and nothing of his is ever booked.
     services.offer_advance(driver=alice, offer=offer, status="boarding")
+    unpaid.refresh_from_db()
+    assert unpaid.status == BookingStatus.EXPIRED
     services.offer_advance(driver=alice, offer=offer, status="under_way")
     services.booking_complete(user=bob, booking=booking, code=booking.code)
     deliveries.wait("payment_intent.succeeded")

@@ -13,7 +13,14 @@ from coop.members.models import User
 from frontend.testing import assert_accessible_page
 from rides import services
 from rides.models import Booking, BookingStatus, Offer, SearchAlert, TripStatus
-from rides.tests.conftest import GLORIES, LES_CORTS, make_offer, tomorrow_at
+from rides.tests.conftest import (
+    GLORIES,
+    LES_CORTS,
+    FakeStripe,
+    make_offer,
+    stripe_authorises,
+    tomorrow_at,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +102,7 @@ def test_a_passenger_searches_sees_the_explanation_and_books(
 
 
 def test_the_driver_sees_requests_accepts_and_runs_the_trip(
-    alice: User, bob: User, alice_client: Client
+    alice: User, bob: User, alice_client: Client, fake_stripe: FakeStripe
 ) -> None:
     offer = make_offer(alice)
     booking = services.booking_request(
@@ -105,9 +112,15 @@ def test_the_driver_sees_requests_accepts_and_runs_the_trip(
     assert_accessible_page(page)
     assert "Bob" in page
     assert booking.code not in page
+    assert "Not paid yet" in page
 
+    stripe_authorises(fake_stripe, booking.pk)
+    paid_page = alice_client.get(reverse("rides:offer", args=[offer.pk])).content.decode()
     alice_client.post(reverse("rides:booking_action", args=[booking.pk, "accept"]))
     alice_client.post(reverse("rides:offer_status", args=[offer.pk]), {"status": "boarding"})
+
+    assert "Paid: held on the card" in paid_page
+    assert "Not paid yet" not in paid_page
 
     booking.refresh_from_db()
     offer.refresh_from_db()

@@ -15,7 +15,7 @@ from coop.asgi import application
 from coop.members.models import User
 from rides import services
 from rides.models import Offer
-from rides.tests.conftest import GLORIES, LES_CORTS, make_offer
+from rides.tests.conftest import GLORIES, LES_CORTS, FakeStripe, make_offer, stripe_authorises
 
 TIMEOUT = 3
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,14 +48,19 @@ async def _socket(user: User, offer: Offer) -> WebsocketCommunicator:
     )
 
 
-def _ride_with_bob(alice: User, bob: User) -> Offer:
+def _ride_with_bob(alice: User, bob: User, fake_stripe: FakeStripe) -> Offer:
     offer = make_offer(alice, instant_booking=True)
-    services.booking_request(passenger=bob, offer=offer, seats=1, pickup=LES_CORTS, dropoff=GLORIES)
+    booking = services.booking_request(
+        passenger=bob, offer=offer, seats=1, pickup=LES_CORTS, dropoff=GLORIES
+    )
+    stripe_authorises(fake_stripe, booking.pk)  # unpaid, Bob would be left behind at boarding
     return offer
 
 
-async def test_passengers_follow_the_trip_status_and_chat_live(alice: User, bob: User) -> None:
-    offer = await sync_to_async(_ride_with_bob)(alice, bob)
+async def test_passengers_follow_the_trip_status_and_chat_live(
+    alice: User, bob: User, fake_stripe: FakeStripe
+) -> None:
+    offer = await sync_to_async(_ride_with_bob)(alice, bob, fake_stripe)
     bob_socket = await _socket(bob, offer)
     alice_socket = await _socket(alice, offer)
     assert (await bob_socket.connect(timeout=TIMEOUT))[0]
