@@ -34,11 +34,13 @@ def deposit_start(*, reservation_id: int) -> Payment | None:
         raise InvalidTransition("Deposits are held for approved loans only.")
     item = reservation.item
     amount = Money(item.deposit_cents, item.currency)
-    # What a damage award captures goes to whoever owns the item.
+    # Whatever is captured (a late fee, a damage award) compensates whoever owns the item: a
+    # member's payable balance, or for the common store the co-op's revenue. Nothing captured
+    # is owed back to the borrower, so "deposits held" (a liability) would be the wrong home.
     account = (
         member_account(item.owner, AccountKind.MEMBER_PAYABLE, currency=item.currency)
         if item.owner is not None
-        else coop_account(AccountKind.DEPOSITS_HELD, currency=item.currency)
+        else coop_account(AccountKind.FEE_REVENUE, currency=item.currency)
     )
     try:
         payment = payments.deposit_hold(

@@ -9,8 +9,9 @@ import time_machine
 from django.test import Client
 
 from coop.members.models import User
-from coop.money import stripe_gateway
-from coop.money.models import Payment, PaymentStatus
+from coop.money import payments, stripe_gateway
+from coop.money.ledger import account_balance, coop_account, member_account
+from coop.money.models import AccountKind, Entry, Payment, PaymentStatus
 from lending import services
 from lending.exceptions import InvalidTransition
 from lending.models import Item, Reservation, ReservationStatus
@@ -205,3 +206,100 @@ def test_the_borrower_holds_the_deposit_on_the_loan_page_and_the_owner_never_see
     assert "€50.00" in page
     assert 'id="payment-form"' not in owners_page
     assert payment.client_secret not in owners_page
+
+
+def _capturing_stripe(monkeypatch: pytest.MonkeyPatch) -> CapturingStripe:
+    fake = CapturingStripe()
+    for name in (
+        "customer_create",
+        "payment_intent_create",
+        "payment_intent_cancel",
+        "payment_intent_retrieve",
+        "payment_intent_capture",
+    ):
+        monkeypatch.setattr(stripe_gateway, name, getattr(fake, name))
+    return fake
+
+
+def _late_return_booked(
+    item: Item, *, manager: User, borrower: User, frozen_now: time_machine.Traveller
+) -> Payment:
+    """Borrow `item` (deposit 50 euros), bring it back 30 hours late, and have Stripe confirm
+    the capture of the late fee; returns the settled deposit."""
+    Item.objects.filter(pk=item.pk).update(deposit_cents=5000, replacement_value_cents=12000)
+    item.refresh_from_db()
+    reservation = services.reservation_request(
+        borrower=borrower, item=item, starts_at=at(2), ends_at=at(6)
+    )
+    if reservation.status == ReservationStatus.REQUESTED:
+        services.reservation_approve(actor=manager, reservation=reservation)
+    payment = Reservation.objects.get(pk=reservation.pk).deposit_payment
+    assert payment is not None
+    Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.AUTHORISED)
+    frozen_now.move_to(at(2))
+    answers = {prompt: "yes" for prompt in item.checkout_prompts}
+    services.reservation_pickup(
+        actor=manager, reservation=Reservation.objects.get(pk=reservation.pk), answers=answers
+    )
+    frozen_now.move_to(at(36))
+    services.reservation_return(
+        actor=manager,
+        reservation=Reservation.objects.get(pk=reservation.pk),
+        condition="good",
+        answers={prompt: "yes" for prompt in item.checkin_prompts},
+    )
+    # Stripe's webhook confirms the capture; that is when the ledger books money.
+    payments.payment_apply_intent(
+        intent={"id": payment.stripe_id, "status": "succeeded", "amount_received": 400},
+        stripe_event_id=f"evt_late_{payment.pk}",
+        created=1,
+    )
+    return Payment.objects.get(pk=payment.pk)
+
+
+def _booked(payment: Payment) -> dict[tuple[str, int | None], int]:
+    assert payment.ledger_transaction_id is not None
+    return {
+        (entry.account.kind, entry.account.owner_id): entry.amount_cents
+        for entry in Entry.objects.filter(transaction_id=payment.ledger_transaction_id)
+        .select_related("account")
+    }
+
+
+def test_a_late_fee_on_a_common_store_item_is_co_op_revenue(
+    ladder: Item,
+    board: User,
+    bob: User,
+    monkeypatch: pytest.MonkeyPatch,
+    frozen_now: time_machine.Traveller,
+) -> None:
+    _capturing_stripe(monkeypatch)
+
+    payment = _late_return_booked(ladder, manager=board, borrower=bob, frozen_now=frozen_now)
+
+    assert payment.captured_cents == 400
+    assert _booked(payment) == {
+        (AccountKind.CLEARING, None): 400,
+        (AccountKind.FEE_REVENUE, None): -400,
+    }
+    held = coop_account(AccountKind.DEPOSITS_HELD, currency="EUR")
+    assert account_balance(held).cents == 0
+
+
+def test_a_late_fee_on_a_members_item_goes_to_the_owner(
+    drill: Item,
+    alice: User,
+    bob: User,
+    monkeypatch: pytest.MonkeyPatch,
+    frozen_now: time_machine.Traveller,
+) -> None:
+    _capturing_stripe(monkeypatch)
+
+    payment = _late_return_booked(drill, manager=alice, borrower=bob, frozen_now=frozen_now)
+
+    assert _booked(payment) == {
+        (AccountKind.CLEARING, None): 400,
+        (AccountKind.MEMBER_PAYABLE, alice.pk): -400,
+    }
+    payable = member_account(alice, AccountKind.MEMBER_PAYABLE, currency="EUR")
+    assert account_balance(payable).cents == -400
