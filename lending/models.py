@@ -32,6 +32,10 @@ class Condition(models.TextChoices):
     WORN = "worn", _("Worn but working")
 
 
+# The longest gap an owner may keep between two loans (cleaning, charging, a rest).
+MAX_BUFFER_HOURS = 24 * 7
+
+
 class Item(models.Model):
     """A thing to lend. `owner` is null exactly when it belongs to the co-op's common store."""
 

@@ -17,6 +17,7 @@ from coop.members.models import User
 from lending.exceptions import InvalidWindow
 from lending.models import (
     HOLDING_STATUSES,
+    MAX_BUFFER_HOURS,
     DamageReport,
     Hold,
     HoldStatus,
@@ -90,15 +91,32 @@ class SearchHit:
 
 
 def _free_during(queryset: QuerySet[Item], start: datetime, end: datetime) -> QuerySet[Item]:
-    # An item is free when no holding reservation's [starts_at, blocked_until) meets
-    # [start, end + the item's buffer).
+    """Items a loan of [start, end) could be booked on: no holding reservation's
+    [starts_at, blocked_until) meets [start, end + the item's buffer), as reservation_request
+    checks it."""
     busy = Reservation.objects.filter(
         item=OuterRef("pk"),
         status__in=HOLDING_STATUSES,
         starts_at__lt=end,
         blocked_until__gt=start,
     )
-    return queryset.filter(~Exists(busy), out_for_repair=False)
+    free = queryset.filter(~Exists(busy), out_for_repair=False)
+    # Loans starting just after `end` clash only with the buffer of their own item. Adding an
+    # integer column of hours to a time is not portable SQL, so these few rows (at most a
+    # week's buffer ahead) are compared here.
+    soon = Reservation.objects.filter(
+        item__in=free,
+        status__in=HOLDING_STATUSES,
+        starts_at__gte=end,
+        starts_at__lt=end + timedelta(hours=MAX_BUFFER_HOURS),
+        item__buffer_hours__gt=0,
+    ).values_list("item_id", "starts_at", "item__buffer_hours")
+    blocked = {
+        item_id
+        for item_id, starts_at, buffer_hours in soon
+        if starts_at < end + timedelta(hours=buffer_hours)
+    }
+    return free.exclude(pk__in=blocked) if blocked else free
 
 
 def item_search(

@@ -35,6 +35,7 @@ from lending.exceptions import (
 )
 from lending.models import (
     HOLDING_STATUSES,
+    MAX_BUFFER_HOURS,
     Category,
     CollectivePurchase,
     Condition,
@@ -111,7 +112,7 @@ def item_create(
         problems["min_hours"] = ["At least one hour."]
     if max_hours < max(min_hours, 1) or max_hours > 24 * 90:
         problems["max_hours"] = ["Between the minimum and 90 days."]
-    if not 0 <= buffer_hours <= 24 * 7:
+    if not 0 <= buffer_hours <= MAX_BUFFER_HOURS:
         problems["buffer_hours"] = ["Between 0 and a week."]
     if safety_check_every_days is not None and not 1 <= safety_check_every_days <= 3650:
         problems["safety_check_every_days"] = ["Between 1 and 3650 days."]

@@ -133,6 +133,25 @@ def test_search_by_availability_window_leaves_out_booked_items(
     assert {r["id"] for r in later} == {drill.pk, ladder.pk}
 
 
+def test_search_leaves_out_an_item_whose_buffer_before_the_next_loan_is_in_the_window(
+    drill: Item, ladder: Item, bob: User, bob_client: Client
+) -> None:
+    # The drill keeps 2 hours between loans; Bob has it from hour 10.
+    services.reservation_request(borrower=bob, item=drill, starts_at=at(10), ends_at=at(14))
+
+    def found(start: int, end: int) -> set[int]:
+        window = {"available_from": at(start).isoformat(), "available_to": at(end).isoformat()}
+        return {r["id"] for r in bob_client.get(f"{API}/items", window).json()["results"]}
+
+    # Back at 9: the drill's 2-hour gap would run into Bob's loan at 10.
+    assert found(4, 9) == {ladder.pk}
+    # Back at 8: the gap ends exactly when Bob's loan starts, as booking allows.
+    assert found(4, 8) == {drill.pk, ladder.pk}
+    # After Bob's loan and its own buffer (until 16).
+    assert found(15, 18) == {ladder.pk}
+    assert found(16, 18) == {drill.pk, ladder.pk}
+
+
 def test_search_refuses_bad_filters(bob_client: Client) -> None:
     assert bob_client.get(f"{API}/items", {"near": "north"}).status_code == 400
     assert bob_client.get(f"{API}/items", {"near": "41,2", "radius_km": "0"}).status_code == 400

@@ -237,7 +237,7 @@ def _late_return_booked(
     assert payment is not None
     Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.AUTHORISED)
     frozen_now.move_to(at(2))
-    answers = {prompt: "yes" for prompt in item.checkout_prompts}
+    answers = dict.fromkeys(item.checkout_prompts, "yes")
     services.reservation_pickup(
         actor=manager, reservation=Reservation.objects.get(pk=reservation.pk), answers=answers
     )
@@ -246,7 +246,7 @@ def _late_return_booked(
         actor=manager,
         reservation=Reservation.objects.get(pk=reservation.pk),
         condition="good",
-        answers={prompt: "yes" for prompt in item.checkin_prompts},
+        answers=dict.fromkeys(item.checkin_prompts, "yes"),
     )
     # Stripe's webhook confirms the capture; that is when the ledger books money.
     payments.payment_apply_intent(
@@ -261,8 +261,9 @@ def _booked(payment: Payment) -> dict[tuple[str, int | None], int]:
     assert payment.ledger_transaction_id is not None
     return {
         (entry.account.kind, entry.account.owner_id): entry.amount_cents
-        for entry in Entry.objects.filter(transaction_id=payment.ledger_transaction_id)
-        .select_related("account")
+        for entry in Entry.objects.filter(
+            transaction_id=payment.ledger_transaction_id
+        ).select_related("account")
     }
 
 
