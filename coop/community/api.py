@@ -14,12 +14,12 @@ from coop.community import selectors, services
 from coop.community.models import CommunityProject, ProjectSpend
 from coop.community.schemas import (
     ApproveIn,
-    GiftIn,
+    CommunityProjectDetailOut,
+    CommunityProjectOut,
     GiftOut,
     MoneyLineOut,
-    ProjectDetailOut,
+    ProjectGiftIn,
     ProjectIn,
-    ProjectOut,
     RejectIn,
     SpendIn,
     SpendOut,
@@ -44,7 +44,7 @@ def project_out(
     *,
     detail: bool = False,
     money: selectors.ProjectMoney | None = None,
-) -> ProjectOut:
+) -> CommunityProjectOut:
     money = money or selectors.project_money(project, lines=detail)
     place = project.place
     values: dict[str, Any] = {
@@ -67,8 +67,8 @@ def project_out(
     if detail:
         lines = [MoneyLineOut(**line.__dict__) for line in money.lines]
         spends = [spend_out(spend) for spend in selectors.project_spends(project)]
-        return ProjectDetailOut(**values, money=lines, spends=spends)
-    return ProjectOut(**values)
+        return CommunityProjectDetailOut(**values, money=lines, spends=spends)
+    return CommunityProjectOut(**values)
 
 
 def spend_out(spend: ProjectSpend) -> SpendOut:
@@ -86,7 +86,7 @@ def spend_out(spend: ProjectSpend) -> SpendOut:
 
 @router.get(
     "/projects",
-    response=list[ProjectOut],
+    response=list[CommunityProjectOut],
     auth=None,
     summary="Approved community projects with their money received and spent (public)",
 )
@@ -105,7 +105,7 @@ class _ProjectPage:
     def __len__(self) -> int:
         return self._projects.count()
 
-    def __getitem__(self, index: slice) -> list[ProjectOut]:
+    def __getitem__(self, index: slice) -> list[CommunityProjectOut]:
         rows = list(self._projects[index])
         totals = selectors.project_money_totals(rows)
         return [project_out(p, money=totals[p.pk]) for p in rows]
@@ -113,27 +113,27 @@ class _ProjectPage:
 
 @router.get(
     "/projects/pending",
-    response={200: list[ProjectOut], **error_responses(401, 403)},
+    response={200: list[CommunityProjectOut], **error_responses(401, 403)},
     summary="Board: projects waiting for a decision",
 )
-def project_pending(request: HttpRequest) -> list[ProjectOut]:
+def project_pending(request: HttpRequest) -> list[CommunityProjectOut]:
     board_action_check(user=_user(request), request=request)
     return [project_out(p) for p in selectors.projects_pending()]
 
 
 @router.get(
     "/projects/{slug}",
-    response={200: ProjectDetailOut, **error_responses(404)},
+    response={200: CommunityProjectDetailOut, **error_responses(404)},
     auth=None,
     summary="One project with every movement of its money (public once approved)",
 )
-def project_detail(request: HttpRequest, slug: str) -> ProjectOut:
+def project_detail(request: HttpRequest, slug: str) -> CommunityProjectOut:
     return project_out(selectors.project_get_for_user(request.user, slug), detail=True)
 
 
 @router.post(
     "/projects",
-    response={201: ProjectOut, **error_responses(400, 401, 403)},
+    response={201: CommunityProjectOut, **error_responses(400, 401, 403)},
     summary="Propose a community project (members in good standing)",
 )
 def project_propose(request: HttpRequest, payload: ProjectIn) -> Status[object]:
@@ -157,10 +157,10 @@ def _project(slug: str) -> CommunityProject:
 
 @router.post(
     "/projects/{slug}/approve",
-    response={200: ProjectOut, **error_responses(400, 401, 403, 404, 409)},
+    response={200: CommunityProjectOut, **error_responses(400, 401, 403, 404, 409)},
     summary="Board: record the members' ballot that approved the project",
 )
-def project_approve(request: HttpRequest, slug: str, payload: ApproveIn) -> ProjectOut:
+def project_approve(request: HttpRequest, slug: str, payload: ApproveIn) -> CommunityProjectOut:
     ballot = Ballot.objects.filter(pk=payload.ballot).select_related("result").first()
     if ballot is None:
         raise InvalidInput(fields={"ballot": ["No such ballot."]})
@@ -172,10 +172,10 @@ def project_approve(request: HttpRequest, slug: str, payload: ApproveIn) -> Proj
 
 @router.post(
     "/projects/{slug}/reject",
-    response={200: ProjectOut, **error_responses(400, 401, 403, 404, 409)},
+    response={200: CommunityProjectOut, **error_responses(400, 401, 403, 404, 409)},
     summary="Board: reject a project after checking it, with the reason",
 )
-def project_reject(request: HttpRequest, slug: str, payload: RejectIn) -> ProjectOut:
+def project_reject(request: HttpRequest, slug: str, payload: RejectIn) -> CommunityProjectOut:
     project = services.project_reject(
         board_member=_user(request), request=request, project=_project(slug), reason=payload.reason
     )
@@ -187,7 +187,7 @@ def project_reject(request: HttpRequest, slug: str, payload: RejectIn) -> Projec
     response={201: GiftOut, **error_responses(400, 401, 403, 404)},
     summary="Give to an approved project; confirm the payment with its client_secret",
 )
-def gift_start(request: HttpRequest, slug: str, payload: GiftIn) -> Status[object]:
+def gift_start(request: HttpRequest, slug: str, payload: ProjectGiftIn) -> Status[object]:
     project = selectors.project_get_public(slug)
     payment = services.gift_start(
         member=_user(request),

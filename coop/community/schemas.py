@@ -15,7 +15,7 @@ class MoneyLineOut(Schema):
     amount_cents: int
 
 
-class ProjectOut(Schema):
+class CommunityProjectOut(Schema):
     id: int
     slug: str
     name: str
@@ -44,7 +44,7 @@ class SpendOut(Schema):
     ledger_transaction: int
 
 
-class ProjectDetailOut(ProjectOut):
+class CommunityProjectDetailOut(CommunityProjectOut):
     money: list[MoneyLineOut]
     spends: list[SpendOut]
 
@@ -65,7 +65,7 @@ class RejectIn(Schema):
     reason: str = Field(..., max_length=2000)
 
 
-class GiftIn(Schema):
+class ProjectGiftIn(Schema):
     amount_cents: int = Field(..., examples=[2000])
 
 

@@ -9,7 +9,7 @@ from django.db.models import Case, F, QuerySet, Sum, When
 
 from coop.community.models import CommunityProject, ProjectSpend, ProjectStatus
 from coop.exceptions import NotFound
-from coop.money.models import Account, AccountKind, Entry
+from coop.money.models import Account, AccountKind, Entry, LedgerTransaction
 
 
 def projects_public() -> QuerySet[CommunityProject]:
@@ -60,6 +60,19 @@ class ProjectMoney:
         return self.in_cents - self.out_cents
 
 
+# What the public page says about money that is not a spend. The ledger's own descriptions name
+# the payer ("Stay paid by Alice"), and this page is public: it says where money came from,
+# never who, so it also tells nothing about a member after they leave.
+_PUBLIC_IN = {"stays": "Community share of a stay", "community": "Gift from a member"}
+_PUBLIC_OUT = {"stays": "Community share of a stay, refunded", "community": "Gift refunded"}
+
+
+def _public_description(transaction: LedgerTransaction, amount_cents: int) -> str:
+    if amount_cents > 0:
+        return _PUBLIC_IN.get(transaction.service, "Money in")
+    return _PUBLIC_OUT.get(transaction.service, "Money out")
+
+
 def project_money(project: CommunityProject, *, lines: bool = True) -> ProjectMoney:
     """Money in (credits) and out (debits, refunds included) of the project's sub-account.
 
@@ -76,19 +89,23 @@ def project_money(project: CommunityProject, *, lines: bool = True) -> ProjectMo
         Entry.objects.filter(account=account)
         .select_related("transaction")
         .order_by("id")
-        .only("amount_cents", "transaction__created_at", "transaction__description")
+        .only(
+            "amount_cents",
+            "transaction__created_at",
+            "transaction__description",
+            "transaction__service",
+        )
     )
     money_in = sum(-e.amount_cents for e in entries if e.amount_cents < 0)
     money_out = sum(e.amount_cents for e in entries if e.amount_cents > 0)
-    # A spend is dated by when it was paid, which the board may record a few days later.
-    paid_on = (
-        dict(
-            ProjectSpend.objects.filter(project=project).values_list(
-                "ledger_transaction_id", "spent_on"
-            )
+    if not lines:
+        return ProjectMoney(currency=project.currency, in_cents=money_in, out_cents=money_out)
+    # A spend is dated by when it was paid, which the board may record a few days later, and
+    # its description (purpose, supplier, receipt) is written to be public.
+    paid_on = dict(
+        ProjectSpend.objects.filter(project=project).values_list(
+            "ledger_transaction_id", "spent_on"
         )
-        if lines
-        else {}
     )
     return ProjectMoney(
         currency=project.currency,
@@ -97,13 +114,13 @@ def project_money(project: CommunityProject, *, lines: bool = True) -> ProjectMo
         lines=[
             MoneyLine(
                 when=(paid_on.get(e.transaction_id) or e.transaction.created_at.date()).isoformat(),
-                description=e.transaction.description,
+                description=e.transaction.description
+                if e.transaction_id in paid_on
+                else _public_description(e.transaction, -e.amount_cents),
                 amount_cents=-e.amount_cents,
             )
             for e in entries
-        ]
-        if lines
-        else [],
+        ],
     )
 
 

@@ -228,6 +228,25 @@ def project_spend(
     payout batch pays. Refused with `project_funds_too_low` (409) beyond the project's balance.
     """
     board_action_check(user=board_member, request=request)
+    return project_spend_record(
+        board_member=board_member, project=project, amount=amount, payee=payee, purpose=purpose,
+        spent_on=spent_on, reference=reference, payee_member=payee_member,
+    )  # fmt: skip
+
+
+def project_spend_record(
+    *,
+    board_member: User,
+    project: CommunityProject,
+    amount: Money,
+    payee: str,
+    purpose: str,
+    spent_on: dt.date,
+    reference: str,
+    payee_member: User | None = None,
+) -> ProjectSpend:
+    """Book and record a spend. The caller has checked `board_member`'s right to act for the
+    board (`project_spend` does, from the request; the demo seed acts for the board itself)."""
     _check_spend(
         project=project, amount=amount, payee=payee, purpose=purpose, spent_on=spent_on,
         reference=reference,

@@ -148,6 +148,9 @@ def test_a_confirmed_gift_lands_in_the_projects_account_and_on_its_page(
     assert (money.in_cents, money.out_cents, money.balance_cents) == (2000, 0, 2000)
     assert selectors.progress_percent(approved, money) == 0  # 20 € of 2,500 €
     assert [line.amount_cents for line in money.lines] == [2000]
+    # The public page says where the money came from, never who gave it.
+    assert money.lines[0].description == "Gift from a member"
+    assert bob.display_name not in money.lines[0].description
 
 
 def test_gifts_to_an_unapproved_project_are_refused(
