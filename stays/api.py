@@ -18,9 +18,10 @@ from coop.geo.points import Point
 from coop.geo.schemas import PointSchema
 from coop.members.models import User
 from coop.pagination import PageNumberPagination
+from governance.board import board_action_check
 from governance.parameters import parameter_value
 from stays import selectors, services
-from stays.models import BlockedRange, Booking, Listing
+from stays.models import BlockedRange, Booking, BookingRefund, Home, Listing, Zone
 from stays.pricing import QUOTE, stay_quote
 from stays.schemas import (
     BlockIn,
@@ -29,6 +30,9 @@ from stays.schemas import (
     BookingOut,
     CalendarIn,
     CalendarOut,
+    GuestReviewOut,
+    HomeIn,
+    HomeOut,
     HostRef,
     ListingIn,
     ListingOut,
@@ -36,10 +40,19 @@ from stays.schemas import (
     PriceOut,
     ProjectOut,
     QuoteOut,
+    RefundOut,
     ReviewIn,
     ReviewOut,
     StatusIn,
+    ZoneCreateIn,
+    ZoneIn,
+    ZoneOut,
+    ZonePolicyOut,
 )
+from stays.services.homes import home_move
+from stays.services.refunds import booking_refund_retry_now
+from stays.services.zones import ZoneInput, zone_create, zone_update
+from stays.zones import policy_key_of, zone_policy
 
 router = Router(tags=["stays"])
 
@@ -117,6 +130,20 @@ def booking_out(booking: Booking) -> BookingOut:
             else None
         ),
         refund_cents=booking.refund_cents,
+        refund=_refund_out(refund) if (refund := getattr(booking, "refund", None)) else None,
+    )
+
+
+def _refund_out(refund: BookingRefund) -> RefundOut:
+    return RefundOut(
+        id=refund.pk,
+        booking=refund.booking_id,
+        amount_cents=refund.amount_cents,
+        currency=refund.currency,
+        status=refund.status,
+        attempts=refund.attempts,
+        next_attempt_at=refund.next_attempt_at,
+        last_error=refund.last_error,
     )
 
 
@@ -300,7 +327,7 @@ def booking_list(request: HttpRequest, role: str = "guest") -> Sequence[BookingO
     if role not in {"guest", "host"}:
         raise InvalidInput(fields={"role": ["guest or host."]})
     rows = selectors.bookings_of_host(user) if role == "host" else selectors.bookings_of_guest(user)
-    return _Page(rows.select_related("guest"))
+    return _Page(rows.select_related("guest", "refund"))
 
 
 @router.get("/bookings/{booking_id}", response={200: BookingOut, **error_responses(401, 404)})
@@ -394,3 +421,157 @@ def calendar_add(request: HttpRequest, listing_id: int, payload: CalendarIn) -> 
 @router.get("/projects", response={200: list[ProjectOut], **error_responses(401)})
 def project_list(request: HttpRequest) -> list[CommunityProject]:
     return list(selectors.approved_projects())
+
+
+# --- The host's home (one host, one home: a host who moves changes its address) -------------
+
+
+def _home_out(home: Home) -> HomeOut:
+    return HomeOut(
+        address=home.address,
+        location=PointSchema(lat=home.lat, lng=home.lng),
+        zone=home.zone.slug if home.zone else None,
+        moved_on=home.moved_on,
+    )
+
+
+@router.get("/home", response={200: HomeOut, **error_responses(401, 404)}, summary="My home")
+def home_get(request: HttpRequest) -> HomeOut:
+    home = Home.objects.filter(host=_user(request)).select_related("zone").first()
+    if home is None:
+        raise NotFound("You have no home listed.")
+    return _home_out(home)
+
+
+@router.put(
+    "/home",
+    response={200: HomeOut, **error_responses(400, 401, 403, 404, 409)},
+    summary="I moved: the new address, its zone's rules and the new home's licence number",
+)
+def home_update(request: HttpRequest, payload: HomeIn) -> HomeOut:
+    home = home_move(
+        host=_user(request),
+        address=payload.address,
+        point=payload.location.to_point(),
+        licence_number=payload.licence_number,
+    )
+    return _home_out(home)
+
+
+@router.get(
+    "/guests/{guest_id}/reviews",
+    response={200: list[GuestReviewOut], **error_responses(401, 404)},
+    summary="What hosts wrote about a guest (the guest, and hosts they asked to stay with)",
+)
+def guest_review_list(request: HttpRequest, guest_id: int) -> list[GuestReviewOut]:
+    guest = User.objects.filter(pk=guest_id).first()
+    if guest is None or not selectors.can_see_guest_reviews(_user(request), guest):
+        raise NotFound("No such guest among yours.")
+    return [
+        GuestReviewOut(
+            id=review.pk,
+            rating=review.rating,
+            text=review.text,
+            host=HostRef(id=review.author.pk, display_name=review.author.display_name),
+            listing=review.booking.listing_id,
+            published_at=review.published_at,
+        )
+        for review in selectors.guest_reviews(guest)[:100]
+        if review.published_at is not None
+    ]
+
+
+# --- The board: refunds that have not reached their guest, and the city's zones --------------
+
+
+@router.get(
+    "/board/refunds",
+    response={200: list[RefundOut], **error_responses(401, 403)},
+    summary="Board: refunds not yet back with the guest (refused ones first)",
+)
+@paginate(PageNumberPagination)
+def board_refund_list(request: HttpRequest) -> list[RefundOut]:
+    board_action_check(user=request.user, request=request)
+    return [_refund_out(refund) for refund in selectors.refunds_for_board()[:500]]
+
+
+@router.post(
+    "/board/refunds/{refund_id}/retry",
+    response={200: RefundOut, **error_responses(401, 403, 404, 409)},
+    summary="Board: send a refused refund again now (audited)",
+)
+def board_refund_retry(request: HttpRequest, refund_id: int) -> RefundOut:
+    board_action_check(user=request.user, request=request)
+    refund = booking_refund_retry_now(
+        board_member=_user(request),
+        request=request,
+        refund=selectors.refund_get_for_board(refund_id),
+    )
+    return _refund_out(refund)
+
+
+def _zone_out(zone: Zone) -> ZoneOut:
+    policy = zone_policy(zone)
+    return ZoneOut(
+        id=zone.pk,
+        slug=zone.slug,
+        name=zone.name,
+        polygon=zone.polygon,
+        policy_key=zone.policy_key,
+        policy_set=policy_key_of(zone),
+        licence_pattern=zone.licence_pattern,
+        description=zone.description,
+        policy=ZonePolicyOut(
+            licence_required=policy.licence_required,
+            licence_pattern=policy.licence_pattern,
+            max_nights=policy.max_nights,
+            max_guests=policy.max_guests,
+            new_listings=policy.new_listings,
+        ),
+    )
+
+
+def _zone_input(payload: ZoneIn) -> ZoneInput:
+    return ZoneInput(**payload.dict(exclude={"slug"}))
+
+
+@router.get(
+    "/zones",
+    response={200: list[ZoneOut], **error_responses(401)},
+    summary="The city's zones with the rules in force (values are voted parameters)",
+)
+def zone_list(request: HttpRequest) -> list[ZoneOut]:
+    return [_zone_out(zone) for zone in Zone.objects.order_by("name")[:500]]
+
+
+@router.get("/zones/{zone_id}", response={200: ZoneOut, **error_responses(401, 404)})
+def zone_get(request: HttpRequest, zone_id: int) -> ZoneOut:
+    return _zone_out(selectors.zone_get(zone_id))
+
+
+@router.post(
+    "/zones",
+    response={201: ZoneOut, **error_responses(400, 401, 403, 409)},
+    summary="Board: add a zone (audited)",
+)
+def zone_add(request: HttpRequest, payload: ZoneCreateIn) -> Status[ZoneOut]:
+    zone = zone_create(
+        board_member=_user(request), request=request, slug=payload.slug, data=_zone_input(payload)
+    )
+    return Status(201, _zone_out(zone))
+
+
+@router.put(
+    "/zones/{zone_id}",
+    response={200: ZoneOut, **error_responses(400, 401, 403, 404)},
+    summary="Board: change a zone's name, outline, licence format or rules link (audited)",
+)
+def zone_change(request: HttpRequest, zone_id: int, payload: ZoneIn) -> ZoneOut:
+    board_action_check(user=request.user, request=request)
+    zone = zone_update(
+        board_member=_user(request),
+        request=request,
+        zone=selectors.zone_get(zone_id),
+        data=_zone_input(payload),
+    )
+    return _zone_out(zone)

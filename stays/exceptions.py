@@ -35,6 +35,11 @@ class NewListingsClosed(Conflict):
     default_message = "The city does not allow new short-stay listings in this zone."
 
 
+class HomeHasBookings(Conflict):
+    code = "home_has_bookings"
+    default_message = "Guests are booked at your current address."
+
+
 class InvalidDates(InvalidInput):
     code = "invalid_dates"
     default_message = "Those dates do not make a stay."

@@ -89,3 +89,52 @@ class ReviewForm(forms.Form):
         label=_("Rating"), choices=[(n, str(n)) for n in range(5, 0, -1)], coerce=int
     )
     text = forms.CharField(label=_("Your review"), widget=forms.Textarea, required=False)
+
+
+class HomeMoveForm(forms.Form):
+    address = forms.CharField(
+        label=_("Your new address"),
+        max_length=300,
+        help_text=_("Only your confirmed guests see it."),
+    )
+    lat = forms.FloatField(label=_("Latitude"), min_value=-90, max_value=90)
+    lng = forms.FloatField(label=_("Longitude"), min_value=-180, max_value=180)
+    licence_number = forms.CharField(
+        label=_("Licence number of the new home"),
+        max_length=60,
+        required=False,
+        help_text=_("A licence belongs to a dwelling; the city may require one where you moved."),
+    )
+
+
+class ZoneForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    slug = forms.SlugField(
+        label=_("Short name in addresses"),
+        max_length=60,
+        required=False,
+        help_text=_("Set once, when the zone is created."),
+    )
+    polygon = forms.JSONField(
+        label=_("Outline"),
+        widget=forms.Textarea(attrs={"rows": 6, "class": "mono"}),
+        help_text=_(
+            "A list of [latitude, longitude] vertices, e.g. [[41.38, 2.16], [41.39, 2.17], …]."
+        ),
+    )
+    policy_key = forms.ChoiceField(label=_("Rules (voted parameters)"), required=False)
+    licence_pattern = forms.CharField(
+        label=_("Licence format"),
+        max_length=200,
+        required=False,
+        help_text=_("A regular expression licence numbers must match, e.g. HUTB-\\d{6}."),
+    )
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+
+    def __init__(self, *args: object, policy_sets: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["policy_key"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Its own set if declared, else the defaults"))] + [
+            (key, key) for key in policy_sets
+        ]

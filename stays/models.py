@@ -35,6 +35,10 @@ class Zone(models.Model):
         max_length=200, blank=True, help_text="Regular expression a licence number must match."
     )
     description = models.TextField(blank=True)
+    # Which set of voted parameters (`stays.zone.<policy_key>.<rule>`) this zone follows; the
+    # board links a zone to a set, members change the values by vote. Blank: the set named
+    # after the slug, or the defaults when none is declared (see stays/zones.py).
+    policy_key = models.CharField(max_length=60, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -58,6 +62,10 @@ class Home(models.Model):
     lng = models.FloatField()
     zone = models.ForeignKey(Zone, null=True, blank=True, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A host who moves keeps this row (one host, one home) with the new address; the count keys
+    # a fresh approximate point, and the city's yearly cap counts nights from the move on.
+    moves = models.PositiveSmallIntegerField(default=0)
+    moved_on = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -75,6 +83,12 @@ class Home(models.Model):
     @property
     def point(self) -> Point:
         return Point(self.lat, self.lng)
+
+    @property
+    def display_key(self) -> str:
+        """Keys the approximate point: a new one after each move, so someone who knew the old
+        address and its approximate point cannot carry the offset over to the new address."""
+        return f"stays.home:{self.pk}" if not self.moves else f"stays.home:{self.pk}:{self.moves}"
 
 
 class HomeType(models.TextChoices):
@@ -337,3 +351,60 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} review of booking {self.booking_id}"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", "Being sent"
+    SENT = "sent", "Sent, waiting for the payment provider"
+    FAILED = "failed", "Refused by the payment provider"
+    SUCCEEDED = "succeeded", "Refunded"
+
+
+class BookingRefund(models.Model):
+    """The money a cancelled (or no longer available) stay owes its guest, until it is back.
+
+    The ledger books a refund only when Stripe says it succeeded (coop.money); this row is what
+    the guest and the board see meanwhile, and what the retries work from. `refusals` counts
+    the attempts Stripe answered with a refusal: each new one is a new request (its own
+    idempotency key), while an attempt whose outcome we never learnt is repeated with the same
+    key, so it cannot refund twice.
+    """
+
+    booking = models.OneToOneField(Booking, on_delete=models.PROTECT, related_name="refund")
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=10, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    refusals = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    stripe_refund = models.ForeignKey(
+        "money.Refund", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_cents__gte=1), name="stays_bookingrefund_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sent", "failed", "succeeded"]),
+                name="stays_bookingrefund_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="stays_bookingrefund_due")
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund of booking {self.booking_id}: {self.status}"
+
+    @property
+    def amount(self) -> Money:
+        return Money(self.amount_cents, self.currency)

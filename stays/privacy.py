@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from coop.members.models import User
 from coop.members.privacy_registry import privacy_register
-from stays.models import Booking, BookingStatus, Home, Listing, ListingStatus, Review
+from stays.models import (
+    Booking,
+    BookingStatus,
+    Home,
+    Listing,
+    ListingStatus,
+    Review,
+    ReviewRole,
+)
 
 _UPCOMING = [BookingStatus.REQUESTED, BookingStatus.AWAITING_PAYMENT, BookingStatus.CONFIRMED]
 
@@ -28,12 +37,21 @@ def _booking_row(booking: Booking) -> dict[str, Any]:
         "status": booking.status,
         "total_cents": booking.total_cents,
         "refund_cents": booking.refund_cents,
+        "refund_status": refund.status if (refund := getattr(booking, "refund", None)) else None,
         "currency": booking.currency,
         "created_at": booking.created_at,
     }
 
 
 def export(member: User) -> dict[str, Any]:
+    # One query for both sides: the reviews the member wrote, and the published ones hosts
+    # wrote about them as a guest.
+    reviews = list(
+        Review.objects.filter(
+            Q(author=member)
+            | Q(booking__guest=member, role=ReviewRole.HOST, published_at__isnull=False)
+        ).order_by("pk")
+    )
     return {
         "homes": [
             {"address": home.address, "location": {"lat": home.lat, "lng": home.lng}}
@@ -55,13 +73,13 @@ def export(member: User) -> dict[str, Any]:
         "bookings_as_guest": [
             _booking_row(booking)
             for booking in Booking.objects.filter(guest=member)
-            .select_related("listing")
+            .select_related("listing", "refund")
             .order_by("pk")
         ],
         "bookings_as_host": [
             _booking_row(booking)
             for booking in Booking.objects.filter(listing__host=member)
-            .select_related("listing")
+            .select_related("listing", "refund")
             .order_by("pk")
         ],
         "reviews_written": [
@@ -72,7 +90,18 @@ def export(member: User) -> dict[str, Any]:
                 "text": review.text,
                 "created_at": review.created_at,
             }
-            for review in Review.objects.filter(author=member).order_by("pk")
+            for review in reviews
+            if review.author_id == member.pk
+        ],
+        "reviews_by_hosts_about_me": [
+            {
+                "booking": review.booking_id,
+                "rating": review.rating,
+                "text": review.text,
+                "published_at": review.published_at,
+            }
+            for review in reviews
+            if review.author_id != member.pk
         ],
     }
 

@@ -96,6 +96,17 @@ class PaymentOut(Schema):
     status: str
 
 
+class RefundOut(Schema):
+    id: int
+    booking: int
+    amount_cents: int
+    currency: str
+    status: str
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    last_error: str
+
+
 class BookingOut(Schema):
     id: int
     listing: int
@@ -111,6 +122,7 @@ class BookingOut(Schema):
     community_project: int
     payment: PaymentOut | None
     refund_cents: int
+    refund: RefundOut | None = Field(None, description="Where the money owed back is, if any.")
 
 
 class BlockIn(Schema):
@@ -158,3 +170,59 @@ class ProjectOut(Schema):
 
 class StatusIn(Schema):
     status: str = Field(..., examples=["paused"])
+
+
+class HomeIn(Schema):
+    address: str = Field(..., min_length=1, max_length=300)
+    location: PointSchema
+    licence_number: str = Field("", max_length=60)
+
+
+class HomeOut(Schema):
+    address: str
+    location: PointSchema
+    zone: str | None
+    moved_on: dt.date | None
+
+
+class GuestReviewOut(Schema):
+    id: int
+    rating: int
+    text: str
+    host: HostRef
+    listing: int
+    published_at: dt.datetime
+
+
+class ZoneIn(Schema):
+    name: str = Field(..., min_length=1, max_length=120)
+    polygon: list[list[float]] = Field(
+        ..., description="Ring of [lat, lng] vertices", examples=[[[41.38, 2.16], [41.39, 2.17]]]
+    )
+    policy_key: str = Field("", max_length=60, description="Declared parameter set; blank: own.")
+    licence_pattern: str = Field("", max_length=200)
+    description: str = Field("", max_length=2000)
+
+
+class ZoneCreateIn(ZoneIn):
+    slug: str = Field("", max_length=60)
+
+
+class ZonePolicyOut(Schema):
+    licence_required: bool
+    licence_pattern: str
+    max_nights: int
+    max_guests: int
+    new_listings: bool
+
+
+class ZoneOut(Schema):
+    id: int
+    slug: str
+    name: str
+    polygon: list[list[float]]
+    policy_key: str
+    policy_set: str = Field(..., description="The parameter set in force: stays.zone.<set>.*")
+    licence_pattern: str
+    description: str
+    policy: ZonePolicyOut

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from coop.algorithms import algorithm_register
@@ -19,12 +19,16 @@ from stays import ical
 from stays.models import (
     BlockedRange,
     Booking,
+    BookingRefund,
     BookingStatus,
     Home,
     HomeType,
     Listing,
     ListingStatus,
+    RefundStatus,
     Review,
+    ReviewRole,
+    Zone,
 )
 
 
@@ -105,7 +109,7 @@ def listing_point_for(listing: Listing, user: User | None) -> tuple[Point, bool]
     """The exact point for the host and confirmed guests; an approximate one for everyone else."""
     if user is not None and can_see_address(listing, user):
         return listing.home.point, True
-    return approximate_point(listing.home.point, key=f"stays.home:{listing.home_id}"), False
+    return approximate_home_point(listing), False
 
 
 def can_see_address(listing: Listing, user: User) -> bool:
@@ -121,7 +125,7 @@ def can_see_address(listing: Listing, user: User) -> bool:
 def booking_get_for_user(user: User, pk: int) -> Booking:
     booking = (
         Booking.objects.select_related("listing__home__zone", "listing__host", "guest", "payment")
-        .select_related("community_project")
+        .select_related("community_project", "refund")
         .filter(pk=pk)
         .filter(Q(guest=user) | Q(listing__host=user))
         .first()
@@ -214,7 +218,7 @@ SEARCH = algorithm_register(
 
 
 def approximate_home_point(listing: Listing) -> Point:
-    return approximate_point(listing.home.point, key=f"stays.home:{listing.home_id}")
+    return approximate_point(listing.home.point, key=listing.home.display_key)
 
 
 def homes_with_address_for(user: User) -> set[int]:
@@ -247,3 +251,50 @@ def parse_dates(check_in: str | None, check_out: str | None) -> tuple[dt.date, d
     if (parsed["check_out"] - parsed["check_in"]).days > 365:
         raise InvalidInput(fields={"check_out": ["At most a year after check-in."]})
     return parsed["check_in"], parsed["check_out"]
+
+
+def refunds_for_board() -> QuerySet[BookingRefund]:
+    """Refunds that have not reached the guest, refused ones first (the board's queue)."""
+    return (
+        BookingRefund.objects.exclude(status=RefundStatus.SUCCEEDED)
+        .select_related("booking__guest", "booking__listing")
+        .order_by("-status", "created_at")
+    )
+
+
+def refund_get_for_board(pk: int) -> BookingRefund:
+    refund = BookingRefund.objects.select_related("booking__guest").filter(pk=pk).first()
+    if refund is None:
+        raise NotFound("No such refund.")
+    return refund
+
+
+def guest_reviews(guest: User) -> QuerySet[Review]:
+    """What hosts wrote about `guest`, once published (both reviews in, or the window closed)."""
+    return (
+        Review.objects.filter(
+            booking__guest=guest, role=ReviewRole.HOST, published_at__isnull=False
+        )
+        .select_related("author", "booking__listing")
+        .order_by("-published_at", "-id")
+    )
+
+
+def can_see_guest_reviews(viewer: User, guest: User) -> bool:
+    """The guest, and hosts the guest asked to stay with (deciding on a request)."""
+    if not viewer.is_authenticated:
+        return False
+    return (
+        viewer.pk == guest.pk or Booking.objects.filter(guest=guest, listing__host=viewer).exists()
+    )
+
+
+def zones_for_board() -> QuerySet[Zone]:
+    return Zone.objects.annotate(homes=Count("home")).order_by("name")
+
+
+def zone_get(pk: int) -> Zone:
+    zone = Zone.objects.filter(pk=pk).first()
+    if zone is None:
+        raise NotFound("No such zone.")
+    return zone

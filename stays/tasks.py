@@ -11,6 +11,7 @@ from coop.exceptions import DomainError
 from coop.scheduler.registry import periodic
 from stays import services
 from stays.models import ExternalCalendar
+from stays.services.refunds import booking_refunds_retry
 
 FETCH_TIMEOUT_SECONDS = 10
 MAX_FEED_BYTES = 2_000_000
@@ -28,6 +29,13 @@ def stays_expire_holds() -> int:
 def stays_pay_hosts() -> int:
     """Hosts are paid their share once the guest has checked in."""
     return services.bookings_pay_hosts()
+
+
+@periodic(every=timedelta(minutes=5))
+@task()
+def stays_retry_refunds() -> int:
+    """Refunds Stripe refused are sent again when their backoff is over (see refunds.py)."""
+    return booking_refunds_retry()
 
 
 @periodic(every=timedelta(hours=6))

@@ -21,18 +21,24 @@ from coop.money.amounts import Money
 from coop.money.checkout import card_payment_context
 from frontend.catalogue import service_page_context
 from frontend.forms import form_add_domain_error
+from governance.board import board_action_check
 from stays import selectors, services
 from stays.forms import (
     BlockForm,
     BookingForm,
     CalendarForm,
+    HomeMoveForm,
     ListingForm,
     ReviewForm,
     SearchForm,
+    ZoneForm,
 )
-from stays.models import Booking, BookingStatus, Listing
+from stays.models import Booking, BookingStatus, Home, Listing, RefundStatus, Zone
 from stays.pricing import stay_quote
-from stays.zones import zone_policy
+from stays.services.homes import home_move
+from stays.services.refunds import booking_refund_retry_now
+from stays.services.zones import ZoneInput, zone_create, zone_update
+from stays.zones import policy_key_of, policy_sets, zone_policy
 
 
 def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -174,6 +180,13 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and timezone.localdate() >= booking.check_out
         and not booking.reviews.filter(author=user).exists(),
         "review_form": ReviewForm(),
+        "refund": getattr(booking, "refund", None),
+        # A host deciding on a request sees what other hosts wrote about this guest.
+        "guest_reviews": (
+            list(selectors.guest_reviews(booking.guest)[:10])
+            if booking.listing.host_id == user.pk
+            else []
+        ),
         **card_payment_context(),
     }
     return render(request, "stays/booking.html", context)
@@ -246,6 +259,7 @@ def host(request: HttpRequest) -> HttpResponse:
         request,
         "stays/host.html",
         {
+            "home": Home.objects.filter(host=user).select_related("zone").first(),
             "calendars": calendars,
             "requests": bookings.filter(status=BookingStatus.REQUESTED).order_by("hold_until"),
             "upcoming": bookings.filter(
@@ -329,3 +343,137 @@ def listing_new(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("stays:listing", pk=listing.pk)
     return render(request, "stays/listing_form.html", {"form": form})
+
+
+@member_required
+def trips(request: HttpRequest) -> HttpResponse:
+    """The guest's own stays page: their bookings, and what hosts wrote about them."""
+    user = _user(request)
+    return render(
+        request,
+        "stays/trips.html",
+        {
+            "bookings": selectors.bookings_of_guest(user).order_by("-check_in")[:50],
+            "reviews": selectors.guest_reviews(user)[:50],
+        },
+    )
+
+
+@member_required
+def home_edit(request: HttpRequest) -> HttpResponse:
+    """A host who moved records the new address (one host, one home: the same home moves)."""
+    user = _user(request)
+    home = Home.objects.filter(host=user).select_related("zone").first()
+    if home is None:
+        return redirect("stays:listing_new")
+    initial = {"licence_number": home.listings.values_list("licence_number", flat=True).first()}
+    form = HomeMoveForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            home_move(
+                host=user,
+                address=data["address"],
+                point=Point(data["lat"], data["lng"]),
+                licence_number=data["licence_number"],
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error, rename={"location": "lat"})
+        else:
+            messages.success(request, "Your home's new address is saved.")
+            return redirect("stays:host")
+    return render(request, "stays/home_form.html", {"form": form, "home": home})
+
+
+def _board_or_404(request: HttpRequest) -> User:
+    """Board pages answer 404 to everyone else (they are not advertised)."""
+    try:
+        board_action_check(user=request.user, request=request)
+    except DomainError:
+        raise Http404 from None
+    return _user(request)
+
+
+@login_required
+def board_refunds(request: HttpRequest) -> HttpResponse:
+    _board_or_404(request)
+    refunds = list(selectors.refunds_for_board()[:200])
+    return render(
+        request, "stays/board_refunds.html", {"refunds": refunds, "failed": RefundStatus.FAILED}
+    )
+
+
+@require_POST
+@login_required
+def board_refund_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    board_member = _board_or_404(request)
+    try:
+        refund = selectors.refund_get_for_board(pk)
+        refund = booking_refund_retry_now(board_member=board_member, request=request, refund=refund)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if refund.status == RefundStatus.FAILED:
+            messages.error(request, f"Refused again: {refund.last_error}")
+        else:
+            messages.success(request, "The refund is on its way.")
+    return redirect("stays:board_refunds")
+
+
+@login_required
+def board_zones(request: HttpRequest) -> HttpResponse:
+    _board_or_404(request)
+    zones = [(zone, zone_policy(zone), policy_key_of(zone)) for zone in selectors.zones_for_board()]
+    return render(request, "stays/board_zones.html", {"zones": zones})
+
+
+def _zone_input(data: dict[str, Any]) -> ZoneInput:
+    fields = ("name", "polygon", "policy_key", "licence_pattern", "description")
+    return ZoneInput(**{name: data[name] for name in fields})
+
+
+@login_required
+def board_zone_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create (no pk) or edit a zone: name, outline, licence format, link to its rules."""
+    board_member = _board_or_404(request)
+    zone: Zone | None = None
+    initial: dict[str, Any] = {}
+    if pk is not None:
+        try:
+            zone = selectors.zone_get(pk)
+        except NotFound:
+            raise Http404 from None
+        initial = {
+            name: getattr(zone, name)
+            for name in ("name", "slug", "polygon", "policy_key", "licence_pattern", "description")
+        }
+    form = ZoneForm(request.POST or None, initial=initial, policy_sets=policy_sets())
+    if request.method == "POST" and form.is_valid():
+        try:
+            if zone is None:
+                zone = zone_create(
+                    board_member=board_member,
+                    request=request,
+                    slug=form.cleaned_data["slug"],
+                    data=_zone_input(form.cleaned_data),
+                )
+            else:
+                zone = zone_update(
+                    board_member=board_member,
+                    request=request,
+                    zone=zone,
+                    data=_zone_input(form.cleaned_data),
+                )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, "Zone saved.")
+            return redirect("stays:board_zones")
+    context = {
+        "form": form,
+        "zone": zone,
+        "policy": zone_policy(zone) if zone is not None else None,
+    }
+    return render(request, "stays/board_zone_form.html", context)

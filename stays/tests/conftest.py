@@ -7,10 +7,12 @@ import itertools
 from typing import Any
 
 import pytest
+import stripe
 
 from coop.community.models import CommunityProject, ProjectStatus
 from coop.members.models import User
 from coop.money import stripe_gateway
+from coop.money.exceptions import PaymentProviderError
 from coop.money.models import Payment
 from coop.money.payments import payment_apply_intent
 from stays.barcelona import DISTRICTS, LICENCE_PATTERN
@@ -30,6 +32,11 @@ class FakeStripe:
     def __init__(self) -> None:
         self.ids = itertools.count(1)
         self.refunds: list[dict[str, Any]] = []
+        # Set by a test to make Stripe refuse refunds (`refuse_refunds`), lose the connection
+        # (`cut_connection`) or answer with another status ("pending", "failed").
+        self.refund_error: Exception | None = None
+        self.refund_status = "succeeded"
+        self.refund_keys: list[str] = []
 
     def customer_create(self, **kwargs: Any) -> dict[str, Any]:
         return {"id": f"cus_{next(self.ids)}"}
@@ -39,13 +46,33 @@ class FakeStripe:
         return {"id": f"pi_{number}", "client_secret": f"pi_{number}_secret_x"}
 
     def refund_create(self, **kwargs: Any) -> dict[str, Any]:
+        self.refund_keys.append(kwargs["idempotency_key"])
+        if self.refund_error is not None:
+            raise self.refund_error
         refund = {
             "id": f"re_{next(self.ids)}",
             "amount": kwargs["amount_cents"],
-            "status": "succeeded",
+            "status": self.refund_status,
+            "payment_intent": kwargs["intent_id"],
         }
         self.refunds.append(refund)
         return refund
+
+    def refuse_refunds(self) -> None:
+        """Stripe answers a refund with an error (e.g. the card's account was closed)."""
+        error = PaymentProviderError("Refund declined by the card issuer.")
+        error.__cause__ = stripe.InvalidRequestError("Refund declined.", "amount")
+        self.refund_error = error
+
+    def cut_connection(self) -> None:
+        """The request may or may not have reached Stripe."""
+        error = PaymentProviderError()
+        error.__cause__ = stripe.APIConnectionError("Connection reset")
+        self.refund_error = error
+
+    def refunds_work(self) -> None:
+        self.refund_error = None
+        self.refund_status = "succeeded"
 
     def confirm(self, payment: Payment) -> None:
         """What the webhook does when Stripe says the intent succeeded."""
@@ -161,5 +188,6 @@ from coop.money.tests.conftest import (  # noqa: E402
     stripe_local,
     stripe_webhooks,
 )
+from governance.tests.conftest import board_mfa_client  # noqa: E402
 
-__all__ = ["deliveries", "localstripe_url", "stripe_local", "stripe_webhooks"]
+__all__ = ["board_mfa_client", "deliveries", "localstripe_url", "stripe_local", "stripe_webhooks"]

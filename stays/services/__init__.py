@@ -25,7 +25,7 @@ from coop.members.models import User
 from coop.money.amounts import Money, allocate, default_currency, percent_of
 from coop.money.ledger import Cause, coop_account, ledger_post, member_account
 from coop.money.models import Account, AccountKind, Payment, PaymentPurpose
-from coop.money.payments import on_payment_confirmed, payment_refund, payment_start
+from coop.money.payments import on_payment_confirmed, payment_start
 from coop.notifications.services import notification_send
 from governance.parameters import parameter_value
 from stays import ical
@@ -57,6 +57,7 @@ from stays.models import (
     StayRecord,
 )
 from stays.pricing import refund_basis_points, stay_quote
+from stays.services.refunds import booking_refund_open, booking_refund_send
 from stays.zones import ZonePolicy, zone_for_point, zone_policy
 
 SERVICE = "stays"
@@ -65,7 +66,7 @@ HELD_KEY = "stays-hosts"
 MAX_STAY_NIGHTS = 365
 
 
-def _require_member(user: User) -> None:
+def require_member(user: User) -> None:
     if not user.in_good_standing:
         raise StaysNotAllowed("Only members in good standing can host or book stays.")
 
@@ -125,7 +126,8 @@ def _home_for(host: User, *, address: str, point: Point | None) -> tuple[Home, b
     if home is not None:
         if address and address.strip() != home.address:
             raise OneHostOneHome(
-                "You can only list rooms in the home you already listed, the one you live in.",
+                "You can only list rooms in the home you already listed, the one you live in. "
+                "If you moved, change your home's address on the host desk first.",
                 fields={"address": ["Must be your home's address."]},
             )
         return home, False
@@ -152,7 +154,7 @@ def listing_create(
     *, host: User, data: ListingInput, address: str = "", point: Point | None = None
 ) -> Listing:
     """List the host's home (or a private room in it), within the city's rules."""
-    _require_member(host)
+    require_member(host)
     _validate_listing(data)
     with transaction.atomic():
         home, _created = _home_for(host, address=address, point=point)
@@ -221,6 +223,16 @@ def listing_set_status(*, host: User, listing: Listing, status: str) -> Listing:
         raise StaysNotAllowed("Only the host can change the listing.")
     if status not in ListingStatus.values:
         raise InvalidInput(fields={"status": [f"One of {', '.join(ListingStatus.values)}."]})
+    if status == ListingStatus.ACTIVE and listing.status != ListingStatus.ACTIVE:
+        home = listing.home
+        policy = zone_policy(home.zone)
+        if home.moved_on is not None and not policy.new_listings:
+            # Listings that moved into a zone closed to new listings are new there.
+            raise NewListingsClosed()
+        if not policy.licence_ok(listing.licence_number):
+            raise LicenceRequired(
+                fields={"licence_number": ["A valid licence number (e.g. HUTB-012345)."]}
+            )
     try:
         with transaction.atomic():
             listing.status = status
@@ -281,19 +293,23 @@ def home_nights_in_year(*, home: Home, year: int, exclude: Booking | None = None
     """Nights the home is let in `year`: live bookings here plus nights booked elsewhere
     (imported calendars), as the city counts them."""
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    if home.moved_on is not None:
+        # A new address is a new dwelling for the city: only nights since the move count (no
+        # stay at the old address can have checked out later: home_move waits for them).
+        start = max(start, home.moved_on)
     bookings = Booking.objects.filter(
         _live_bookings(timezone.now()), listing__home=home, check_in__lt=end, check_out__gt=start
     )
     if exclude is not None:
         bookings = bookings.exclude(pk=exclude.pk)
     total = sum(
-        _nights_in_year(b.check_in, b.check_out, year)
+        _nights_in_year(max(b.check_in, start), b.check_out, year)
         for b in bookings.only("check_in", "check_out")
     )
     blocks = BlockedRange.objects.filter(
         listing__home=home, source=BlockSource.EXTERNAL, start__lt=end, end__gt=start
     ).only("start", "end")
-    return total + sum(_nights_in_year(b.start, b.end, year) for b in blocks)
+    return total + sum(_nights_in_year(max(b.start, start), b.end, year) for b in blocks)
 
 
 def _check_cap(
@@ -358,7 +374,7 @@ def _check_booking_rules(
     *, guest: User, listing: Listing, guests: int, community_project: CommunityProject
 ) -> ZonePolicy:
     """The rules that do not depend on other bookings; returns the zone's policy."""
-    _require_member(guest)
+    require_member(guest)
     if listing.host_id == guest.pk:
         raise StaysNotAllowed("You cannot book your own home.")
     if listing.status != ListingStatus.ACTIVE:
@@ -575,10 +591,11 @@ def _stay_paid(payment: Payment) -> None:
         )
         booking.refund_cents = booking.total_cents
         booking.save(update_fields=["status", "refund_cents", "updated_at"])
-        transaction.on_commit(
-            lambda: payment_refund(payment=payment, reason="Stay no longer available"),
-            robust=True,
+        refund = booking_refund_open(
+            booking=booking, amount_cents=booking.total_cents, reason="Stay no longer available"
         )
+        # A refusal is recorded on the refund and retried; robust: the payment stays confirmed.
+        transaction.on_commit(lambda: booking_refund_send(refund=refund), robust=True)
         notification_send(
             recipient=booking.guest,
             kind="stays.booking_refunded",
@@ -640,6 +657,11 @@ def booking_cancel(*, user: User, booking: Booking) -> Booking:
         booking.save(update_fields=["status", "cancelled_by", "refund_cents", "updated_at"])
         StayRecord.objects.filter(booking=booking).update(cancelled=True)
         _release_kept_to_host(booking, refund)
+        owed = (
+            booking_refund_open(booking=booking, amount_cents=refund.cents, reason="Stay cancelled")
+            if refund.is_positive and booking.payment is not None
+            else None
+        )
         other = booking.guest if is_host else booking.listing.host
         notification_send(
             recipient=other,
@@ -648,9 +670,9 @@ def booking_cancel(*, user: User, booking: Booking) -> Booking:
             body=f"Refund to the guest: {refund}.",
             url=f"/stays/bookings/{booking.pk}/",
         )
-    payment = booking.payment
-    if refund.is_positive and payment is not None:
-        payment_refund(payment=payment, amount=refund, reason="Stay cancelled")
+    if owed is not None:
+        # After the cancellation committed (a Stripe call); a refusal is kept and retried.
+        booking_refund_send(refund=owed)
     return booking
 
 
