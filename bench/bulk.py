@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.db.models.fields import NOT_PROVIDED
 
-_SQLITE_BATCH = 5_000
+_BATCH = 10_000
 
 
 class MissingColumn(Exception):
@@ -104,19 +104,20 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
     table = connection.ops.quote_name(model._meta.db_table)
     column_sql = ", ".join(connection.ops.quote_name(str(f.column)) for f in all_fields)
     written = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({column_sql}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(prepared(row))
-                    written += 1
-            return written
-        placeholders = ", ".join(["%s"] * len(all_fields))
-        sql = f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})"  # noqa: S608
-        iterator = iter(rows)
-        while batch := [prepared(row) for row in islice(iterator, _SQLITE_BATCH)]:
-            cursor.executemany(sql, batch)
-            written += len(batch)
+    placeholders = ", ".join(["%s"] * len(all_fields))
+    sql = f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})"  # noqa: S608
+    iterator = iter(rows)
+    # Each batch is drawn before it is written: drawing a row may read the database (a cached
+    # parameter expiring), which the connection cannot do in the middle of a COPY.
+    while batch := [prepared(row) for row in islice(iterator, _BATCH)]:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({column_sql}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(sql, batch)
+        written += len(batch)
     return written
 
 
