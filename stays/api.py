@@ -7,7 +7,8 @@ from typing import overload
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Status
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from coop.algorithms import explanation_for
@@ -21,7 +22,7 @@ from coop.pagination import PageNumberPagination
 from governance.board import board_action_check
 from governance.parameters import parameter_value
 from stays import selectors, services
-from stays.models import BlockedRange, Booking, BookingRefund, Home, Listing, Zone
+from stays.models import BlockedRange, Booking, BookingRefund, Home, Listing, ListingPhoto, Zone
 from stays.pricing import QUOTE, stay_quote
 from stays.schemas import (
     BlockIn,
@@ -37,6 +38,8 @@ from stays.schemas import (
     ListingIn,
     ListingOut,
     PaymentOut,
+    PhotoOut,
+    PhotoPositionIn,
     PriceOut,
     ProjectOut,
     QuoteOut,
@@ -50,6 +53,7 @@ from stays.schemas import (
     ZonePolicyOut,
 )
 from stays.services.homes import home_move
+from stays.services.photos import listing_photo_add, listing_photo_move, listing_photo_remove
 from stays.services.refunds import booking_refund_retry_now
 from stays.services.zones import ZoneInput, zone_create, zone_update
 from stays.zones import policy_key_of, zone_policy
@@ -72,7 +76,7 @@ def listing_out(
         status=listing.status,
         title=listing.title,
         description=listing.description,
-        photos=list(listing.photos),
+        photos=[_photo_out(photo) for photo in listing.photos.all()],
         capacity=listing.capacity,
         beds=listing.beds,
         amenities=list(listing.amenities),
@@ -99,6 +103,18 @@ def listing_out(
             if ranked and distance_km is not None
             else None
         ),
+    )
+
+
+def _photo_out(photo: ListingPhoto) -> PhotoOut:
+    return PhotoOut(
+        id=photo.pk,
+        url=photo.url,
+        thumbnail_url=photo.thumbnail_url,
+        alt_text=photo.alt_text,
+        width=photo.width,
+        height=photo.height,
+        position=photo.position,
     )
 
 
@@ -575,3 +591,52 @@ def zone_change(request: HttpRequest, zone_id: int, payload: ZoneIn) -> ZoneOut:
         data=_zone_input(payload),
     )
     return _zone_out(zone)
+
+
+# --- Listing photos (uploaded through coop.images: metadata and GPS stripped) ---------------
+
+
+def _photo_of(request: HttpRequest, listing_id: int, photo_id: int) -> ListingPhoto:
+    listing = selectors.listing_get_for_host(_user(request), listing_id)
+    photo = listing.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise NotFound("No such photo of this listing.")
+    photo.listing = listing
+    return photo
+
+
+@router.post(
+    "/listings/{listing_id}/photos",
+    response={201: PhotoOut, **error_responses(400, 401, 404)},
+    summary="Add a photo (multipart: `photo` file, `alt_text` saying what it shows)",
+)
+def listing_photo_create(
+    request: HttpRequest, listing_id: int, photo: File[UploadedFile], alt_text: Form[str]
+) -> Status[PhotoOut]:
+    listing = selectors.listing_get_for_host(_user(request), listing_id)
+    added = listing_photo_add(host=_user(request), listing=listing, upload=photo, alt_text=alt_text)
+    return Status(201, _photo_out(added))
+
+
+@router.post(
+    "/listings/{listing_id}/photos/{photo_id}/position",
+    response={200: list[PhotoOut], **error_responses(400, 401, 404)},
+    summary="Move a photo to a place in the order (0: the cover); returns the new order",
+)
+def listing_photo_reorder(
+    request: HttpRequest, listing_id: int, photo_id: int, payload: PhotoPositionIn
+) -> list[PhotoOut]:
+    photo = _photo_of(request, listing_id, photo_id)
+    listing_photo_move(host=_user(request), photo=photo, position=payload.position)
+    return [_photo_out(each) for each in ListingPhoto.objects.filter(listing_id=listing_id)]
+
+
+@router.delete(
+    "/listings/{listing_id}/photos/{photo_id}",
+    response={204: None, **error_responses(401, 404)},
+    summary="Remove a photo",
+)
+def listing_photo_delete(request: HttpRequest, listing_id: int, photo_id: int) -> Status[None]:
+    photo = _photo_of(request, listing_id, photo_id)
+    listing_photo_remove(host=_user(request), photo=photo)
+    return Status(204, None)

@@ -138,3 +138,13 @@ class ZoneForm(forms.Form):
         field.choices = [("", _("Its own set if declared, else the defaults"))] + [
             (key, key) for key in policy_sets
         ]
+
+
+class ListingPhotoForm(forms.Form):
+    # A plain file field: coop.images decodes and checks it (a name or a type says nothing).
+    photo = forms.FileField(label=_("Photo"), help_text=_("JPEG, PNG or WebP."))
+    alt_text = forms.CharField(
+        label=_("What it shows"),
+        max_length=200,
+        help_text=_("For guests who cannot see the photo, e.g. “Bedroom with a double bed”."),
+    )

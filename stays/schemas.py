@@ -14,7 +14,6 @@ class ListingIn(Schema):
     home_type: str = Field(..., examples=["entire_home"])
     title: str = Field(..., min_length=1, max_length=120)
     description: str = Field("", max_length=5000)
-    photos: list[str] = Field(default_factory=list, max_length=20)
     capacity: int = Field(..., ge=1, le=30)
     beds: int = Field(..., ge=1, le=30)
     amenities: list[str] = Field(default_factory=list, max_length=50)
@@ -38,6 +37,20 @@ class HostRef(Schema):
     display_name: str
 
 
+class PhotoOut(Schema):
+    id: int
+    url: str
+    thumbnail_url: str
+    alt_text: str
+    width: int
+    height: int
+    position: int
+
+
+class PhotoPositionIn(Schema):
+    position: int = Field(..., ge=0, description="0 makes it the cover")
+
+
 class ListingOut(Schema):
     id: int
     host: HostRef
@@ -45,7 +58,7 @@ class ListingOut(Schema):
     status: str
     title: str
     description: str
-    photos: list[str]
+    photos: list[PhotoOut] = Field(..., description="In the host's order; the first is the cover.")
     capacity: int
     beds: int
     amenities: list[str]

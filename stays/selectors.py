@@ -33,7 +33,7 @@ from stays.models import (
 
 
 def listing_base() -> QuerySet[Listing]:
-    return Listing.objects.select_related("home__zone", "host")
+    return Listing.objects.select_related("home__zone", "host").prefetch_related("photos")
 
 
 @dataclass(frozen=True, slots=True)

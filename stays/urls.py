@@ -15,6 +15,12 @@ urlpatterns = [
     path("bookings/<int:pk>/<str:action>/", views.booking_action, name="booking_action"),
     path("host/", views.host, name="host"),
     path("host/home/", views.home_edit, name="home_edit"),
+    path("host/listings/<int:pk>/photos/", views.host_photo_add, name="host_photo_add"),
+    path(
+        "host/listings/<int:pk>/photos/<int:photo_pk>/<str:action>/",
+        views.host_photo_action,
+        name="host_photo_action",
+    ),
     path("trips/", views.trips, name="trips"),
     path("board/refunds/", views.board_refunds, name="board_refunds"),
     path("board/refunds/<int:pk>/retry/", views.board_refund_retry, name="board_refund_retry"),

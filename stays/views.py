@@ -29,6 +29,7 @@ from stays.forms import (
     CalendarForm,
     HomeMoveForm,
     ListingForm,
+    ListingPhotoForm,
     ReviewForm,
     SearchForm,
     ZoneForm,
@@ -36,6 +37,7 @@ from stays.forms import (
 from stays.models import Booking, BookingStatus, Home, Listing, RefundStatus, Zone
 from stays.pricing import stay_quote
 from stays.services.homes import home_move
+from stays.services.photos import listing_photo_add, listing_photo_move, listing_photo_remove
 from stays.services.refunds import booking_refund_retry_now
 from stays.services.zones import ZoneInput, zone_create, zone_update
 from stays.zones import policy_key_of, policy_sets, zone_policy
@@ -268,6 +270,7 @@ def host(request: HttpRequest) -> HttpResponse:
             "payouts": bookings.filter(host_paid_at__isnull=False).order_by("-host_paid_at")[:50],
             "block_form": BlockForm(),
             "calendar_form": CalendarForm(),
+            "photo_form": ListingPhotoForm(),
         },
     )
 
@@ -477,3 +480,56 @@ def board_zone_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
         "policy": zone_policy(zone) if zone is not None else None,
     }
     return render(request, "stays/board_zone_form.html", context)
+
+
+@require_POST
+@member_required
+def host_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        listing = selectors.listing_get_for_host(user, pk)
+    except NotFound:
+        raise Http404 from None
+    form = ListingPhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("stays:host")
+    try:
+        listing_photo_add(
+            host=user,
+            listing=listing,
+            upload=form.cleaned_data["photo"],
+            alt_text=form.cleaned_data["alt_text"],
+        )
+    except DomainError as error:
+        problems = [e for errs in error.fields.values() for e in errs] or [error.message]
+        messages.error(request, " ".join(problems))
+    else:
+        messages.success(request, "Photo added.")
+    return redirect("stays:host")
+
+
+@require_POST
+@member_required
+def host_photo_action(request: HttpRequest, pk: int, photo_pk: int, action: str) -> HttpResponse:
+    """Remove a photo, or move it: `cover` puts it first, `earlier` one place up."""
+    user = _user(request)
+    try:
+        listing = selectors.listing_get_for_host(user, pk)
+    except NotFound:
+        raise Http404 from None
+    photo = listing.photos.filter(pk=photo_pk).first()
+    if photo is None or action not in {"remove", "cover", "earlier"}:
+        raise Http404
+    photo.listing = listing
+    try:
+        if action == "remove":
+            listing_photo_remove(host=user, photo=photo)
+        else:
+            position = 0 if action == "cover" else max(photo.position - 1, 0)
+            listing_photo_move(host=user, photo=photo, position=position)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Photos updated.")
+    return redirect("stays:host")

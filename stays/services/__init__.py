@@ -86,7 +86,6 @@ class ListingInput:
     beds: int
     nightly_price_cents: int
     description: str = ""
-    photos: list[str] = field(default_factory=list)
     amenities: list[str] = field(default_factory=list)
     accessibility_notes: str = ""
     house_rules: str = ""
