@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -23,22 +23,25 @@ def image_url(name: str) -> str:
     return reverse("image_public", kwargs={"name": name})
 
 
-def image_response(name: str, *, private: bool = True) -> FileResponse:
+def image_response(name: str, *, private: bool = True) -> HttpResponse:
     """The photo itself; the caller has checked that the requester may see it.
 
-    Private answers may be kept by the member's browser but by no shared cache.
+    Private answers may be kept by the member's browser but by no shared cache. Stored photos
+    are a few hundred kilobytes at most, so they are read whole: no file stays open after the
+    response is built, whatever the server does with it.
     """
     match = _NAME.match(name)
     if match is None or not default_storage.exists(name):
         raise Http404("No such photo.")
-    response = FileResponse(default_storage.open(name, "rb"), content_type=CONTENT_TYPE)
+    with default_storage.open(name, "rb") as stored:
+        response = HttpResponse(stored.read(), content_type=CONTENT_TYPE)
     scope = "private" if private else "public"
     response["Cache-Control"] = f"{scope}, max-age={_FOREVER}, immutable"
     return response
 
 
 @require_safe
-def image_public(request: HttpRequest, name: str) -> FileResponse:
+def image_public(request: HttpRequest, name: str) -> HttpResponse:
     """`/media/public/...`: public photos (item and listing pictures), for everyone.
 
     In production a proxy may serve MEDIA_ROOT/public/ at /media/public/ itself (README); it
