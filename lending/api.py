@@ -8,19 +8,31 @@ from typing import overload
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from django.urls import reverse
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from coop.api import api, error_responses
 from coop.exceptions import InvalidInput, NotFound
 from coop.geo.points import Point
 from coop.geo.schemas import PointSchema
+from coop.images.schemas import PhotoOut, photo_out
+from coop.images.views import image_response
 from coop.members.models import User
 from coop.pagination import PageNumberPagination
-from lending import deposits, selectors, services
+from lending import deposits, photos, selectors, services
 from lending.exceptions import InvalidTransition, LendingNotAllowed, NotAvailable
-from lending.models import Category, DamageReport, Hold, Item, Reservation, Wanted
+from lending.models import (
+    Category,
+    ConditionPhoto,
+    DamageReport,
+    Hold,
+    Item,
+    Reservation,
+    Wanted,
+)
 from lending.schemas import (
+    ConditionPhotoOut,
     DamageIn,
     DecideIn,
     ExtendIn,
@@ -29,6 +41,7 @@ from lending.schemas import (
     ItemOut,
     MemberRef,
     PaymentRef,
+    PhotoOrderIn,
     PickupIn,
     ReservationIn,
     ReservationOut,
@@ -78,8 +91,28 @@ def item_out(
         out_for_repair=item.out_for_repair,
         safety_check_overdue=item.safety_check_overdue,
         reservable=item.is_reservable,
+        # Read through the prefetch cache (`.all()`), so a page of items costs one query.
+        photos=[photo_out(photo) for photo in item.photos.all()],
         distance_km=distance_km,
         explanation=explanation,
+    )
+
+
+def condition_photo_url(photo: ConditionPhoto, *, thumbnail: bool = False) -> str:
+    url = reverse("api:lending_condition_photo_image", kwargs={"photo_id": photo.pk})
+    return f"{url}?size=thumbnail" if thumbnail else url
+
+
+def _condition_photo_out(photo: ConditionPhoto) -> ConditionPhotoOut:
+    return ConditionPhotoOut(
+        id=photo.pk,
+        stage=photo.stage,
+        url=condition_photo_url(photo),
+        thumbnail_url=condition_photo_url(photo, thumbnail=True),
+        width=photo.width,
+        height=photo.height,
+        taken_by=photo.taken_by_id,
+        created_at=photo.created_at,
     )
 
 
@@ -116,6 +149,9 @@ def reservation_out(reservation: Reservation, viewer: User) -> ReservationOut:
         )
         if payment is not None
         else None,
+        condition_photos=[
+            _condition_photo_out(photo) for photo in reservation.condition_photos.all()
+        ],
     )
 
 
@@ -265,7 +301,11 @@ def hold_list(request: HttpRequest) -> list[HoldOut]:
 )
 @paginate(PageNumberPagination)
 def reservation_list(request: HttpRequest, *, role: str = "") -> Sequence[ReservationOut]:
-    rows = selectors.reservations_for(_user(request), role=role).select_related("deposit_payment")
+    rows = (
+        selectors.reservations_for(_user(request), role=role)
+        .select_related("deposit_payment")
+        .prefetch_related("condition_photos")
+    )
     return _LazyOut(rows, _user(request))
 
 
@@ -496,3 +536,76 @@ def reservation_deposit(request: HttpRequest, reservation_id: int) -> Reservatio
         raise InvalidTransition("This item has no deposit.", code="no_deposit")
     deposits.deposit_start(reservation_id=reservation.pk)
     return _reload(user, reservation)
+
+
+# --- Photos --------------------------------------------------------------------------------------
+# Uploads are multipart/form-data (the contract's JSON convention cannot carry a file): a `photo`
+# part (JPEG, PNG or WebP; refused with 400 bad_image otherwise) and the other fields as parts.
+
+
+@router.post(
+    "/items/{item_id}/photos",
+    response={201: PhotoOut, **error_responses(400, 401, 403, 404)},
+    summary="The owner adds a photo (multipart: photo, alt_text); resized, metadata removed",
+)
+def item_photo_create(
+    request: HttpRequest,
+    item_id: int,
+    alt_text: Form[str],
+    photo: File[UploadedFile],
+) -> Status[PhotoOut]:
+    user, item = _managed_item(request, item_id)
+    added = photos.item_photo_add(actor=user, item=item, upload=photo, alt_text=alt_text)
+    return Status(201, photo_out(added))
+
+
+@router.delete(
+    "/items/{item_id}/photos/{int:photo_id}",
+    response={204: None, **error_responses(401, 403, 404)},
+    summary="The owner removes a photo",
+)
+def item_photo_delete(request: HttpRequest, item_id: int, photo_id: int) -> Status[None]:
+    user, item = _managed_item(request, item_id)
+    photos.item_photo_remove(actor=user, photo=selectors.item_photo_get(item, photo_id))
+    return Status(204, None)
+
+
+@router.put(
+    "/items/{item_id}/photos/order",
+    response={200: list[PhotoOut], **error_responses(400, 401, 403, 404)},
+    summary="The owner orders the photos (the first is the cover in search results)",
+)
+def item_photo_order(request: HttpRequest, item_id: int, payload: PhotoOrderIn) -> list[PhotoOut]:
+    user, item = _managed_item(request, item_id)
+    ordered = photos.item_photos_reorder(actor=user, item=item, photo_ids=payload.photo_ids)
+    return [photo_out(photo) for photo in ordered]
+
+
+@router.post(
+    "/reservations/{reservation_id}/condition-photos",
+    response={201: ConditionPhotoOut, **error_responses(400, 401, 403, 404, 409)},
+    summary="The borrower or owner adds private evidence of the condition (multipart: stage = "
+    "checkout|checkin, photo)",
+)
+def condition_photo_create(
+    request: HttpRequest,
+    reservation_id: int,
+    stage: Form[str],
+    photo: File[UploadedFile],
+) -> Status[ConditionPhotoOut]:
+    user, reservation = _act(request, reservation_id)
+    added = photos.condition_photo_add(
+        actor=user, reservation=reservation, stage=stage, upload=photo
+    )
+    return Status(201, _condition_photo_out(added))
+
+
+@router.get(
+    "/condition-photos/{photo_id}",
+    response={200: None, **error_responses(401, 404)},
+    url_name="lending_condition_photo_image",
+    summary="The photo itself (WebP; size=thumbnail for the small one); borrower, owner, board",
+)
+def condition_photo_image(request: HttpRequest, photo_id: int, size: str = "") -> HttpResponse:
+    photo = selectors.condition_photo_get_for_user(_user(request), photo_id)
+    return image_response(photo.thumbnail_name if size == "thumbnail" else photo.image_name)

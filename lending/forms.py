@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from lending.models import Category, Condition
+from lending.models import Category, Condition, PhotoStage
 
 
 class SearchForm(forms.Form):
@@ -74,8 +74,33 @@ class ExtendForm(forms.Form):
     hours = forms.IntegerField(label="Extra hours", min_value=1, max_value=2160)
 
 
+def _photo_field(label: str, *, required: bool) -> forms.FileField:
+    # A FileField, not an ImageField: coop.images does the real checking, once, everywhere.
+    return forms.FileField(
+        label=label,
+        required=required,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text="JPEG, PNG or WebP. Location and camera details are removed.",
+    )
+
+
+class ItemPhotoForm(forms.Form):
+    photo = _photo_field("Photo", required=True)
+    alt_text = forms.CharField(
+        label="What it shows",
+        max_length=200,
+        help_text="For people who cannot see the photo, e.g. “The drill with both batteries”.",
+    )
+
+
+class ConditionPhotoForm(forms.Form):
+    stage = forms.ChoiceField(label="Handover", choices=PhotoStage.choices)
+    photo = _photo_field("Photo of the condition", required=True)
+
+
 def prompts_form(prompts: list[str], *, prefix: str, with_condition: bool) -> type[forms.Form]:
-    """A check-out or check-in form: one required answer per prompt, and a condition note."""
+    """A check-out or check-in form: one required answer per prompt, a condition note and an
+    optional photo (private evidence)."""
     fields: dict[str, forms.Field] = {}
     if with_condition:
         fields["condition"] = forms.ChoiceField(label="Condition now", choices=Condition.choices)
@@ -83,6 +108,10 @@ def prompts_form(prompts: list[str], *, prefix: str, with_condition: bool) -> ty
         fields[f"prompt_{index}"] = forms.CharField(label=prompt, max_length=300)
     fields["condition_note"] = forms.CharField(
         label="Condition note", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    fields["photo"] = _photo_field(
+        "Photo of the condition (optional, seen only by you, the borrower and the board)",
+        required=False,
     )
     if with_condition:
         fields["damaged"] = forms.BooleanField(

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coop.geo.points import Point
+from coop.images.models import PublicPhoto, StoredImageFields
 
 
 class Category(models.TextChoices):
@@ -208,6 +209,8 @@ class HoldStatus(models.TextChoices):
     WAITING = "waiting", _("Waiting")
     OFFERED = "offered", _("Offered")
     CANCELLED = "cancelled", _("Cancelled")
+    # The member did not reserve within the offer window; the next member was offered it.
+    EXPIRED = "expired", _("Offer expired")
 
 
 class Hold(models.Model):
@@ -220,15 +223,29 @@ class Hold(models.Model):
     status = models.CharField(max_length=10, choices=HoldStatus.choices, default=HoldStatus.WAITING)
     created_at = models.DateTimeField(auto_now_add=True)
     offered_at = models.DateTimeField(null=True, blank=True)
+    # Fixed when the offer is made, so a vote that changes the window never shortens an
+    # offer a member already has.
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["offer_expires_at"],
+                condition=Q(status="offered"),
+                name="lending_hold_offer_expiry",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["item", "member"],
                 condition=Q(status="waiting"),
                 name="lending_hold_one_waiting_per_member",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="offered") | Q(offer_expires_at__isnull=False),
+                name="lending_hold_offer_expires",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -317,3 +334,43 @@ class DamageReport(models.Model):
 
     def __str__(self) -> str:
         return f"Damage on {self.reservation}"
+
+
+class ItemPhoto(PublicPhoto):
+    """A picture of an item, stored through coop.images (public: anyone browsing sees it)."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="photos")
+
+    class Meta(PublicPhoto.Meta):
+        pass
+
+
+class PhotoStage(models.TextChoices):
+    CHECKOUT = "checkout", _("At check-out")
+    CHECKIN = "checkin", _("At check-in")
+
+
+class ConditionPhoto(StoredImageFields):
+    """Evidence of an item's condition when a loan starts or ends. Private: only the borrower,
+    the item's owner (the board for the common store) and the board see it."""
+
+    reservation = models.ForeignKey(
+        Reservation, on_delete=models.CASCADE, related_name="condition_photos"
+    )
+    stage = models.CharField(max_length=10, choices=PhotoStage.choices)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage__in=["checkout", "checkin"]),
+                name="lending_conditionphoto_stage_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} of {self.reservation}"

@@ -79,3 +79,13 @@ WANTED_WINDOW = parameter_declare(
     minimum=1,
     maximum=365,
 )
+HOLD_OFFER_HOURS = parameter_declare(
+    key="lending.hold_offer_hours",
+    label="Hours a freed item is kept for the first member in its queue",
+    description="When an item frees up, the first member waiting is offered it; if they do not "
+    "reserve it within this many hours, the offer passes to the next member.",
+    default=24,
+    unit="hours",
+    minimum=1,
+    maximum=168,
+)

@@ -3,7 +3,9 @@
 Leaving waits while a loan is open on either side (requested, approved, out, or returned with
 the deposit not yet settled) or a damage claim is undecided. Reservations stay afterwards: they
 are the lender's history and the ledger's causes. The member's items are withdrawn and their
-pickup notes cleared; wish-list entries and waitlist places are deleted.
+pickup notes cleared; wish-list entries and waitlist places are deleted. Photos of the member's
+items and the condition photos they took are deleted with their files (the loans they
+documented are settled by then, so the evidence has served).
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ from typing import Any
 
 from django.db.models import Q
 
+from coop.images.services import image_delete
 from coop.members.models import User
 from coop.members.privacy_registry import privacy_register
 from lending.models import (
+    ConditionPhoto,
     DamageReport,
     DamageStatus,
     Hold,
     Item,
+    ItemPhoto,
     Reservation,
     ReservationStatus,
     Wanted,
@@ -46,8 +51,19 @@ def export(member: User) -> dict[str, Any]:
                 "pickup_details": item.pickup_details,
                 "is_active": item.is_active,
                 "created_at": item.created_at,
+                "photos": [
+                    {"url": photo.url, "alt_text": photo.alt_text} for photo in item.photos.all()
+                ],
             }
-            for item in Item.objects.filter(owner=member).order_by("pk")
+            for item in Item.objects.filter(owner=member).prefetch_related("photos").order_by("pk")
+        ],
+        "condition_photos_taken": [
+            {
+                "reservation": photo.reservation_id,
+                "stage": photo.stage,
+                "created_at": photo.created_at,
+            }
+            for photo in ConditionPhoto.objects.filter(taken_by=member).order_by("pk")
         ],
         "reservations": [
             {
@@ -98,6 +114,13 @@ def obligations(member: User) -> list[str]:
 
 def anonymise(member: User) -> None:
     Item.objects.filter(owner=member).update(is_active=False, pickup_details="")
+    for model, mine in (
+        (ItemPhoto, Q(item__owner=member)),
+        (ConditionPhoto, Q(taken_by=member)),
+    ):
+        photos = list(model.objects.filter(mine).values_list("image_name", "thumbnail_name"))
+        model.objects.filter(mine).delete()
+        image_delete(*(name for pair in photos for name in pair))
     Hold.objects.filter(member=member).delete()
     Wanted.objects.filter(member=member).delete()
 

@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from coop.geo.schemas import PointSchema
+from coop.images.schemas import PhotoOut
 
 
 class MemberRef(Schema):
@@ -33,6 +34,21 @@ class ItemIn(Schema):
     checkin_prompts: list[str] = Field(default_factory=list, max_length=10)
     safety_check_every_days: int | None = Field(None, ge=1, le=3650)
     common_store: bool = Field(False, description="Board only: the co-op's common store owns it.")
+
+
+class PhotoOrderIn(Schema):
+    photo_ids: list[int] = Field(..., max_length=50, description="Every photo of the item, once.")
+
+
+class ConditionPhotoOut(Schema):
+    id: int
+    stage: str = Field(..., description="checkout or checkin")
+    url: str = Field(..., description="Only the borrower, the owner and the board may fetch it.")
+    thumbnail_url: str
+    width: int
+    height: int
+    taken_by: int | None
+    created_at: datetime
 
 
 class ItemOut(Schema):
@@ -61,6 +77,7 @@ class ItemOut(Schema):
     out_for_repair: bool
     safety_check_overdue: bool
     reservable: bool
+    photos: list[PhotoOut] = Field(default_factory=list, description="In display order.")
     distance_km: float | None = None
     explanation: dict[str, Any] | None = None
 
@@ -121,6 +138,7 @@ class ReservationOut(Schema):
     picked_up_at: datetime | None
     returned_at: datetime | None
     deposit: PaymentRef | None = None
+    condition_photos: list[ConditionPhotoOut] = Field(default_factory=list)
 
 
 class HoldOut(Schema):

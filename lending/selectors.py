@@ -18,10 +18,12 @@ from lending.exceptions import InvalidWindow
 from lending.models import (
     HOLDING_STATUSES,
     MAX_BUFFER_HOURS,
+    ConditionPhoto,
     DamageReport,
     Hold,
     HoldStatus,
     Item,
+    ItemPhoto,
     Reservation,
     ReservationStatus,
 )
@@ -42,8 +44,8 @@ DEFAULT_RADIUS_KM = 5.0
 
 
 def item_get_for_user(user: User, pk: int) -> Item:
-    """An active item (or one the user manages); 404 otherwise."""
-    item = Item.objects.select_related("owner").filter(pk=pk).first()
+    """An active item (or one the user manages), with its photos; 404 otherwise."""
+    item = Item.objects.select_related("owner").prefetch_related("photos").filter(pk=pk).first()
     if item is None or (not item.is_active and not item.is_managed_by(user)):
         raise NotFound("No such item.", code="item_not_found")
     return item
@@ -129,7 +131,7 @@ def item_search(
     available_from: datetime | None = None,
     available_to: datetime | None = None,
 ) -> list[SearchHit]:
-    items = Item.objects.filter(is_active=True).select_related("owner")
+    items = Item.objects.filter(is_active=True).select_related("owner").prefetch_related("photos")
     if q.strip():
         for word in q.split()[:8]:
             items = items.filter(Q(title__icontains=word) | Q(description__icontains=word))
@@ -232,3 +234,28 @@ def hold_position(hold: Hold) -> int | None:
         .count()
         + 1
     )
+
+
+def item_photo_get(item: Item, pk: int) -> ItemPhoto:
+    """One of `item`'s photos (the caller fetched `item` with its permission check)."""
+    photo = ItemPhoto.objects.select_related("item", "item__owner").filter(item=item, pk=pk).first()
+    if photo is None:
+        raise NotFound("No such photo.", code="photo_not_found")
+    return photo
+
+
+def condition_photo_get_for_user(user: User, pk: int) -> ConditionPhoto:
+    """Evidence of a handover, for the borrower, the item's owner (the board for the common
+    store) and the board, who review damage; 404 for anyone else."""
+    photo = ConditionPhoto.objects.select_related("reservation__item__owner").filter(pk=pk).first()
+    if photo is None or not (
+        photo.reservation.borrower_id == user.pk
+        or photo.reservation.item.is_managed_by(user)
+        or user.is_board
+    ):
+        raise NotFound("No such photo.", code="photo_not_found")
+    return photo
+
+
+def condition_photos_of(reservation: Reservation) -> list[ConditionPhoto]:
+    return list(ConditionPhoto.objects.filter(reservation=reservation).order_by("created_at", "pk"))

@@ -13,7 +13,7 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import cast
+from typing import IO, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -44,10 +44,12 @@ from lending.models import (
     Hold,
     HoldStatus,
     Item,
+    PhotoStage,
     Reservation,
     ReservationStatus,
     Wanted,
 )
+from lending.photos import condition_photo_store
 
 logger = logging.getLogger(__name__)
 
@@ -429,8 +431,10 @@ def reservation_pickup(
     reservation: Reservation,
     condition_note: str = "",
     answers: Mapping[str, str] | None = None,
+    photo: IO[bytes] | None = None,
 ) -> Reservation:
-    """Check-out at the door, recorded by the owner: the loan starts."""
+    """Check-out at the door, recorded by the owner: the loan starts. An optional photo is
+    kept as private evidence of the condition (a refused file refuses the check-out)."""
     item = reservation.item
     _require_manager(item, actor)
     now = timezone.now()
@@ -455,6 +459,10 @@ def reservation_pickup(
             "checkout_answers": cleaned,
         },
     )
+    if photo is not None:
+        condition_photo_store(
+            actor=actor, reservation=reservation, stage=PhotoStage.CHECKOUT, upload=photo
+        )
     _notify(
         reservation.borrower,
         kind="reservation_picked_up",
@@ -491,6 +499,7 @@ def reservation_return(
     condition_note: str = "",
     answers: Mapping[str, str] | None = None,
     damaged: bool = False,
+    photo: IO[bytes] | None = None,
 ) -> Reservation:
     """Check-in by the owner. A clean return releases the deposit and closes the loan; a
     damaged one stays returned until the owner's damage report is decided."""
@@ -514,6 +523,10 @@ def reservation_return(
         },
     )
     Item.objects.filter(pk=item.pk).update(condition=condition)
+    if photo is not None:
+        condition_photo_store(
+            actor=actor, reservation=reservation, stage=PhotoStage.CHECKIN, upload=photo
+        )
     if not damaged:
         _release_deposit_on_commit(reservation)
     _notify(
@@ -667,19 +680,51 @@ def hold_leave(*, member: User, hold: Hold) -> Hold:
 
 
 def _offer_to_next_hold(item: Item) -> None:
-    """The item freed up: offer it to the first member waiting (they still reserve a window)."""
-    hold = (
-        Hold.objects.filter(item=item, status=HoldStatus.WAITING).select_related("member").first()
-    )
-    if hold is None:
-        return
-    Hold.objects.filter(pk=hold.pk).update(status=HoldStatus.OFFERED, offered_at=timezone.now())
-    notification_send(
-        recipient=hold.member,
-        kind="lending.hold_offered",
-        title=f"{item.title} is free: reserve it now",
-        url=f"/lending/items/{item.pk}/",
-    )
+    """The item freed up: offer it to the first member waiting (they still reserve a window)
+    for lending.hold_offer_hours; then it passes on (holds_expire_offers)."""
+    for hold in Hold.objects.filter(item=item, status=HoldStatus.WAITING).select_related("member")[
+        :5
+    ]:
+        now = timezone.now()
+        expires_at = now + timedelta(hours=parameter_value("lending.hold_offer_hours"))
+        # Guarded: a member who left the queue meanwhile is skipped for the next one.
+        if Hold.objects.filter(pk=hold.pk, status=HoldStatus.WAITING).update(
+            status=HoldStatus.OFFERED, offered_at=now, offer_expires_at=expires_at
+        ):
+            notification_send(
+                recipient=hold.member,
+                kind="lending.hold_offered",
+                title=f"{item.title} is free: reserve it by "
+                f"{timezone.localtime(expires_at):%d %b %H:%M}",
+                url=f"/lending/items/{item.pk}/",
+            )
+            return
+
+
+def holds_expire_offers(*, now: datetime | None = None) -> int:
+    """Offers nobody took up in time expire, and each passes to the next member waiting.
+
+    The item may have been booked by someone else meanwhile; the next member is offered it
+    anyway and sees its calendar, which is what a queue for a shared thing can promise.
+    """
+    now = now or timezone.now()
+    expired = 0
+    stale = Hold.objects.filter(status=HoldStatus.OFFERED, offer_expires_at__lte=now)
+    for hold in stale.select_related("item", "member"):
+        with transaction.atomic():
+            if not Hold.objects.filter(pk=hold.pk, status=HoldStatus.OFFERED).update(
+                status=HoldStatus.EXPIRED
+            ):
+                continue  # reserved or left meanwhile
+            notification_send(
+                recipient=hold.member,
+                kind="lending.hold_offer_expired",
+                title=f"Your turn for {hold.item.title} passed to the next member",
+                url=f"/lending/items/{hold.item_id}/",
+            )
+            _offer_to_next_hold(hold.item)
+            expired += 1
+    return expired
 
 
 # --- Periodic work -------------------------------------------------------------------------------

@@ -22,3 +22,10 @@ def lending_expire_requests() -> int:
 def lending_send_reminders() -> int:
     """Reminders before pickup and before the due time; overdue notices."""
     return services.reservations_remind()
+
+
+@periodic(every=timedelta(minutes=5))
+@task()
+def lending_expire_hold_offers() -> int:
+    """Queue offers not taken up in time pass to the next member waiting."""
+    return services.holds_expire_offers()

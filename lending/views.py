@@ -26,13 +26,14 @@ from coop.money.checkout import card_payment_context
 from coop.money.models import PaymentStatus
 from frontend.catalogue import service_page_context
 from frontend.forms import form_add_domain_error
-from lending import forms, selectors, services
+from lending import forms, photos, selectors, services
 from lending.exceptions import NotAvailable
 from lending.models import (
     DamageReport,
     Hold,
     HoldStatus,
     Item,
+    PhotoStage,
     Reservation,
     ReservationStatus,
     Wanted,
@@ -184,6 +185,69 @@ def item_new(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
+def item_photos(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner's photo page of an item: add (with what it shows), reorder, remove."""
+    user = _user(request)
+    item = _item(user, pk)
+    if not item.is_managed_by(user):
+        raise Http404("No such item.")
+    form = forms.ItemPhotoForm(*_bound(request, request.POST.get("action") == "add"))
+    if request.method == "POST":
+        try:
+            done = _photo_action(request, user, item, form)
+        except DomainError as error:
+            form_add_domain_error(form, error)
+            if request.POST.get("action") != "add":
+                messages.error(request, error.message)
+        else:
+            if done:
+                return redirect("lending:item_photos", pk=pk)
+    return render(
+        request,
+        "lending/item_photos.html",
+        {"item": item, "form": form, "photos": list(item.photos.all()), **_photo_limits()},
+    )
+
+
+def _photo_limits() -> dict[str, int]:
+    return {"max_photos": photos.MAX_ITEM_PHOTOS}
+
+
+def _photo_action(request: HttpRequest, user: User, item: Item, form: forms.ItemPhotoForm) -> bool:
+    """Add, move or remove one photo; True when something changed."""
+    action = request.POST.get("action", "")
+    if action == "add":
+        if not form.is_valid():
+            return False
+        photos.item_photo_add(
+            actor=user,
+            item=item,
+            upload=form.cleaned_data["photo"],
+            alt_text=form.cleaned_data["alt_text"],
+        )
+        messages.success(request, "Photo added.")
+        return True
+    try:
+        photo = selectors.item_photo_get(item, int(request.POST.get("photo", "")))
+    except (ValueError, NotFound) as error:
+        raise Http404("No such photo.") from error
+    if action == "remove":
+        photos.item_photo_remove(actor=user, photo=photo)
+        messages.success(request, "Photo removed.")
+        return True
+    if action in {"earlier", "later"}:
+        order = [p.pk for p in item.photos.all()]
+        index = order.index(photo.pk)
+        swap = index - 1 if action == "earlier" else index + 1
+        if 0 <= swap < len(order):
+            order[index], order[swap] = order[swap], order[index]
+            photos.item_photos_reorder(actor=user, item=item, photo_ids=order)
+        return True
+    messages.error(request, "Unknown action.")
+    return False
+
+
+@member_required
 @require_POST
 def item_maintenance(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
@@ -231,6 +295,11 @@ def my_loans(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _bound(request: HttpRequest, chosen: bool) -> tuple[Any, Any]:
+    """Form data and files for the one form the posted `action` is about; None for the rest."""
+    return (request.POST, request.FILES) if chosen else (None, None)
+
+
 def _prompt_answers(prompts: list[str], data: dict[str, Any]) -> dict[str, str]:
     return {prompt: data[f"prompt_{index}"] for index, prompt in enumerate(prompts)}
 
@@ -242,17 +311,18 @@ def loan(request: HttpRequest, pk: int) -> HttpResponse:
     reservation = _reservation(user, pk)
     item = reservation.item
     is_manager = item.is_managed_by(user)
+    action = request.POST.get("action", "")
     checkout = forms.prompts_form(item.checkout_prompts, prefix="checkout", with_condition=False)(
-        request.POST if request.POST.get("action") == "pickup" else None, prefix="out"
+        *_bound(request, action == "pickup"), prefix="out"
     )
     checkin = forms.prompts_form(item.checkin_prompts, prefix="checkin", with_condition=True)(
-        request.POST if request.POST.get("action") == "return" else None, prefix="in"
+        *_bound(request, action == "return"), prefix="in"
     )
-    extend = forms.ExtendForm(request.POST if request.POST.get("action") == "extend" else None)
-    damage = forms.DamageForm(request.POST if request.POST.get("action") == "damage" else None)
-    decide = forms.DecideForm(request.POST if request.POST.get("action") == "decide" else None)
+    photo = forms.ConditionPhotoForm(*_bound(request, action == "photo"), prefix="photo")
+    extend = forms.ExtendForm(request.POST if action == "extend" else None)
+    damage = forms.DamageForm(request.POST if action == "damage" else None)
+    decide = forms.DecideForm(request.POST if action == "decide" else None)
     if request.method == "POST":
-        action = request.POST.get("action", "")
         done = _loan_action(
             request,
             user,
@@ -263,6 +333,7 @@ def loan(request: HttpRequest, pk: int) -> HttpResponse:
             extend=extend,
             damage=damage,
             decide=decide,
+            photo=photo,
         )
         if done:
             return redirect("lending:loan", pk=pk)
@@ -280,6 +351,10 @@ def loan(request: HttpRequest, pk: int) -> HttpResponse:
             "extend": extend,
             "damage": damage,
             "decide": decide,
+            "photo_form": photo,
+            "can_add_photo": (reservation.borrower_id == user.pk or is_manager)
+            and any(photos.condition_stage_open(reservation, stage) for stage in PhotoStage),
+            "condition_photos": selectors.condition_photos_of(reservation),
             "report": report,
             "overdue": reservation.is_overdue(),
             "exact": selectors.can_see_exact_pickup(item, user),
@@ -321,6 +396,7 @@ def _loan_action(
         "extend": "extend",
         "damage": "damage",
         "decide": "decide",
+        "photo": "photo",
     }.get(action)
     bound = forms_.get(form) if form else None
     if bound is not None and not bound.is_valid():
@@ -336,6 +412,7 @@ def _loan_action(
             reservation=reservation,
             condition_note=data["condition_note"],
             answers=_prompt_answers(item.checkout_prompts, data),
+            photo=data.get("photo"),
         ),
         "return": lambda: services.reservation_return(
             actor=user,
@@ -344,6 +421,7 @@ def _loan_action(
             condition_note=data["condition_note"],
             answers=_prompt_answers(item.checkin_prompts, data),
             damaged=data["damaged"],
+            photo=data.get("photo"),
         ),
         "extend": lambda: services.reservation_extend(
             actor=user,
@@ -357,6 +435,9 @@ def _loan_action(
             claimed_cents=_cents(data["claimed_euros"]),
         ),
         "decide": lambda: _decide(user, reservation, _cents(data.get("awarded_euros"))),
+        "photo": lambda: photos.condition_photo_add(
+            actor=user, reservation=reservation, stage=data["stage"], upload=data["photo"]
+        ),
     }
     step = steps.get(action)
     if step is None:
@@ -365,6 +446,9 @@ def _loan_action(
     try:
         step()
     except DomainError as error:
+        # A step that failed after moving the status (a refused photo at check-out) was rolled
+        # back, but this object still says otherwise: show the page from the database's state.
+        reservation.refresh_from_db()
         if bound is not None:
             form_add_domain_error(bound, error)
         else:
