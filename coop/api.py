@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import SessionAuth
 
 from coop.exceptions import DomainError
@@ -42,6 +43,10 @@ def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
 class AppSessionTokenAuth(XSessionTokenAuth):
     """allauth's headless `X-Session-Token`, also setting `request.user` like a session does."""
 
+    # allauth declares only the type; OpenAPI needs where the key travels and under what name.
+    openapi_in = "header"
+    openapi_name = "X-Session-Token"
+
     def __call__(self, request: HttpRequest) -> Any:
         user = super().__call__(request)
         if user is not None:
@@ -49,7 +54,36 @@ class AppSessionTokenAuth(XSessionTokenAuth):
         return user
 
 
-api = NinjaAPI(
+class CoopNinjaAPI(NinjaAPI):
+    """Documents the error answers that every operation can give, whatever its handler does.
+
+    Input is validated before any handler runs (400), a path naming nothing answers 404, and
+    every authenticated operation can answer 401; clients and the fuzzing tests rely on the
+    document listing them.
+    """
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        error = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation["responses"]
+                parameters = operation.get("parameters", [])
+                if parameters or operation.get("requestBody"):
+                    responses.setdefault(400, {"description": "Bad Request", **error})
+                # A path that names nothing (or not an integer where one is expected) is a 404.
+                if any(parameter["in"] == "path" for parameter in parameters):
+                    responses.setdefault(404, {"description": "Not Found", **error})
+                if operation.get("security"):
+                    responses.setdefault(401, {"description": "Unauthorized", **error})
+        return schema
+
+
+api = CoopNinjaAPI(
     title="Co-op platform API",
     version="1",
     description=(

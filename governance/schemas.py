@@ -43,6 +43,15 @@ class CommentOut(Schema):
     text: str
     created_at: datetime
 
+    # Built from Comment rows: the model's `author` is the member, the API gives id and name.
+    @staticmethod
+    def resolve_author(comment: Any) -> int:
+        return int(comment.author_id)
+
+    @staticmethod
+    def resolve_author_name(comment: Any) -> str:
+        return str(comment.author.display_name)
+
 
 class OptionIn(Schema):
     label: str = Field(max_length=200)

@@ -179,11 +179,18 @@ def _locked(chore: Chore) -> Chore:
     return fresh
 
 
+def _require_holder(chore: Chore, user: User) -> None:
+    # Someone else's chore: a refusal (403), not a conflict with its state (409).
+    if chore.assignee_id != user.pk:
+        raise TimebankNotAllowed("This chore is not offered to you.")
+
+
 @transaction.atomic
 def chore_accept(*, user: User, chore: Chore) -> Chore:
     chore = _locked(chore)
-    if chore.status != ChoreStatus.OFFERED or chore.assignee_id != user.pk:
-        raise InvalidTransition("This chore is not offered to you.")
+    _require_holder(chore, user)
+    if chore.status != ChoreStatus.OFFERED:
+        raise InvalidTransition("This chore is not waiting for an answer.")
     chore.status = ChoreStatus.ASSIGNED
     chore.save(update_fields=["status"])
     return chore
@@ -192,8 +199,9 @@ def chore_accept(*, user: User, chore: Chore) -> Chore:
 @transaction.atomic
 def chore_decline(*, user: User, chore: Chore) -> Chore:
     chore = _locked(chore)
-    if chore.status != ChoreStatus.OFFERED or chore.assignee_id != user.pk:
-        raise InvalidTransition("This chore is not offered to you.")
+    _require_holder(chore, user)
+    if chore.status != ChoreStatus.OFFERED:
+        raise InvalidTransition("This chore is not waiting for an answer.")
     chore.declined_by.add(user)
     return _offer_next(chore)
 
@@ -202,11 +210,9 @@ def chore_decline(*, user: User, chore: Chore) -> Chore:
 def chore_swap_request(*, user: User, chore: Chore, to_member_id: Any) -> Chore:
     """The member holding a chore asks another member to take it over."""
     chore = _locked(chore)
-    if (
-        chore.status not in {ChoreStatus.OFFERED, ChoreStatus.ASSIGNED}
-        or chore.assignee_id != user.pk
-    ):
-        raise InvalidTransition("Only the member holding a chore can swap it.")
+    _require_holder(chore, user)
+    if chore.status not in {ChoreStatus.OFFERED, ChoreStatus.ASSIGNED}:
+        raise InvalidTransition("This chore can no longer be swapped.")
     other = services.member_get(to_member_id, field="to_member")
     if other.pk == user.pk:
         raise SelfTransfer(fields={"to_member": ["Choose another member."]})
@@ -224,11 +230,11 @@ def chore_swap_request(*, user: User, chore: Chore, to_member_id: Any) -> Chore:
 @transaction.atomic
 def chore_swap_accept(*, user: User, chore: Chore) -> Chore:
     chore = _locked(chore)
-    if chore.swap_to_id != user.pk or chore.status not in {
-        ChoreStatus.OFFERED,
-        ChoreStatus.ASSIGNED,
-    }:
-        raise InvalidTransition("No swap of this chore is waiting for you.")
+    if chore.swap_to_id != user.pk:
+        # Someone else's chore: a refusal (403), not a conflict with its state.
+        raise TimebankNotAllowed("No swap of this chore is waiting for you.")
+    if chore.status not in {ChoreStatus.OFFERED, ChoreStatus.ASSIGNED}:
+        raise InvalidTransition("This chore can no longer be swapped.")
     previous = chore.assignee
     chore.assignee, chore.swap_to, chore.status = user, None, ChoreStatus.ASSIGNED
     chore.save(update_fields=["assignee", "swap_to", "status"])

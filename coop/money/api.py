@@ -89,7 +89,7 @@ def my_statement(request: HttpRequest) -> Any:
     return selectors.statement_entries(member=request.user)
 
 
-class AccountOut(Schema):
+class LedgerAccountOut(Schema):
     name: str
     kind: str
     type: str
@@ -106,9 +106,9 @@ class MonthlyIncomeOut(Schema):
 
 
 class CoopAccountsOut(Schema):
-    accounts: list[AccountOut]
+    accounts: list[LedgerAccountOut]
     monthly_income: list[MonthlyIncomeOut]
-    community_fund: list[AccountOut]
+    community_fund: list[LedgerAccountOut]
 
 
 def _account_out(line: selectors.AccountBalance) -> dict[str, Any]:
@@ -143,7 +143,7 @@ def coop_accounts(request: HttpRequest) -> Any:
     }
 
 
-class PaymentOut(Schema):
+class MoneyPaymentOut(Schema):
     id: int
     purpose: str
     status: str
@@ -163,7 +163,7 @@ class PaymentOut(Schema):
 
 
 @payments_router.post(
-    "/shares", response={201: PaymentOut, **error_responses(401, 409)}, summary="Pay my share"
+    "/shares", response={201: MoneyPaymentOut, **error_responses(401, 409)}, summary="Pay my share"
 )
 def start_share_payment(request: HttpRequest) -> Any:
     """Start (or resume) my member share payment; confirm it in the browser with Stripe."""
@@ -204,7 +204,7 @@ class TestCardIn(Schema):
 
 @payments_router.post(
     "/{payment_id}/localstripe-confirm",
-    response={200: PaymentOut, **error_responses(401, 404, 409)},
+    response={200: MoneyPaymentOut, **error_responses(401, 404, 409)},
     summary="Development only: confirm my payment with a localstripe test card",
 )
 def localstripe_confirm(request: HttpRequest, payment_id: int, payload: TestCardIn) -> Any:

@@ -49,7 +49,7 @@ class CloseOut(Schema):
         return getattr(obj, "member_count", None) or obj.lines.count()
 
 
-class StatementLineOut(Schema):
+class PatronageLineOut(Schema):
     measure: str
     service: str
     label: str
@@ -64,7 +64,7 @@ class StatementOut(Schema):
     year: int
     status: str
     currency: str
-    lines: list[StatementLineOut]
+    lines: list[PatronageLineOut]
     points: int
     total_points: int
     dividend_pool_cents: int
