@@ -39,6 +39,7 @@ from lending.schemas import (
     HoldOut,
     ItemIn,
     ItemOut,
+    ItemPatchIn,
     MemberRef,
     PaymentRef,
     PhotoOrderIn,
@@ -239,6 +240,25 @@ def item_create(request: HttpRequest, payload: ItemIn) -> Status[ItemOut]:
         owner=_user(request), pickup=payload.pickup.to_point(), common_store=common_store, **data
     )
     return Status(201, item_out(item, exact=True))
+
+
+@router.patch(
+    "/items/{item_id}",
+    response={200: ItemOut, **error_responses(400, 401, 403, 404)},
+    summary="The owner edits the item (only the fields sent; safety_check_every_days: null "
+    "turns checks off)",
+)
+def item_patch(request: HttpRequest, item_id: int, payload: ItemPatchIn) -> ItemOut:
+    user, item = _managed_item(request, item_id)
+    changes = payload.dict(exclude_unset=True)
+    nullable = {"safety_check_every_days"}
+    refused = sorted(
+        name for name, value in changes.items() if value is None and name not in nullable
+    )
+    if refused:
+        raise InvalidInput(fields={name: ["Cannot be null."] for name in refused})
+    item = services.item_update(actor=user, item=item, **changes)
+    return item_out(selectors.item_get_for_user(user, item.pk), exact=True)
 
 
 @router.get("/items/{item_id}", response={200: ItemOut, **error_responses(401, 404)})

@@ -51,6 +51,26 @@ class ConditionPhotoOut(Schema):
     created_at: datetime
 
 
+class ItemPatchIn(Schema):
+    """Only the fields sent change; the pickup place follows the owner's home."""
+
+    title: str | None = Field(None, min_length=1, max_length=120)
+    category: str | None = None
+    description: str | None = Field(None, max_length=4000)
+    manual: str | None = Field(None, max_length=8000)
+    condition: str | None = None
+    replacement_value_cents: int | None = Field(None, ge=0, le=100_000_000)
+    deposit_cents: int | None = Field(None, ge=0, le=10_000_000)
+    min_hours: int | None = Field(None, ge=1, le=2160)
+    max_hours: int | None = Field(None, ge=1, le=2160)
+    buffer_hours: int | None = Field(None, ge=0, le=168)
+    auto_approve: bool | None = None
+    pickup_details: str | None = Field(None, max_length=300)
+    checkout_prompts: list[str] | None = Field(None, max_length=10)
+    checkin_prompts: list[str] | None = Field(None, max_length=10)
+    safety_check_every_days: int | None = Field(None, ge=1, le=3650)
+
+
 class ItemOut(Schema):
     id: int
     title: str

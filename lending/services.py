@@ -13,7 +13,7 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import IO, cast
+from typing import IO, Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -71,6 +71,66 @@ def _clean_prompts(prompts: Sequence[str], field: str) -> list[str]:
     return cleaned
 
 
+def _clean_item_details(
+    *,
+    title: str,
+    category: str,
+    description: str,
+    manual: str,
+    condition: str,
+    replacement_value_cents: int,
+    deposit_cents: int,
+    min_hours: int,
+    max_hours: int,
+    buffer_hours: int,
+    auto_approve: bool,
+    pickup_details: str,
+    checkout_prompts: Sequence[str],
+    checkin_prompts: Sequence[str],
+    safety_check_every_days: int | None,
+) -> dict[str, Any]:
+    """The owner-editable fields of an item, checked and tidied, by field name."""
+    problems: dict[str, list[str]] = {}
+    title = " ".join(title.split())
+    if not title or len(title) > 120:
+        problems["title"] = ["Give a title of 1 to 120 characters."]
+    if category not in Category.values:
+        problems["category"] = ["Unknown category."]
+    if condition not in Condition.values:
+        problems["condition"] = ["Unknown condition."]
+    if replacement_value_cents < 0:
+        problems["replacement_value_cents"] = ["Cannot be negative."]
+    if deposit_cents < 0:
+        problems["deposit_cents"] = ["Cannot be negative."]
+    if min_hours < 1:
+        problems["min_hours"] = ["At least one hour."]
+    if max_hours < max(min_hours, 1) or max_hours > 24 * 90:
+        problems["max_hours"] = ["Between the minimum and 90 days."]
+    if not 0 <= buffer_hours <= MAX_BUFFER_HOURS:
+        problems["buffer_hours"] = ["Between 0 and a week."]
+    if safety_check_every_days is not None and not 1 <= safety_check_every_days <= 3650:
+        problems["safety_check_every_days"] = ["Between 1 and 3650 days."]
+    if problems:
+        raise InvalidInput(fields=problems)
+    return {
+        "title": title,
+        "category": category,
+        "description": description.strip(),
+        "manual": manual.strip(),
+        "condition": condition,
+        "replacement_value_cents": replacement_value_cents,
+        "deposit_cents": deposit_cents,
+        "min_hours": min_hours,
+        "max_hours": max_hours,
+        "buffer_hours": buffer_hours,
+        "auto_approve": auto_approve,
+        "pickup_details": pickup_details.strip(),
+        "checkout_prompts": _clean_prompts(checkout_prompts, "checkout_prompts"),
+        "checkin_prompts": _clean_prompts(checkin_prompts, "checkin_prompts"),
+        "safety_check_every_days": safety_check_every_days,
+    }
+
+
 def item_create(
     *,
     owner: User,
@@ -98,35 +158,11 @@ def item_create(
         raise NotAllowed("Only members in good standing lend things.")
     if common_store and not owner.is_board:
         raise LendingNotAllowed("Only the board adds items to the common store.")
-    problems: dict[str, list[str]] = {}
-    title = " ".join(title.split())
-    if not title or len(title) > 120:
-        problems["title"] = ["Give a title of 1 to 120 characters."]
-    if category not in Category.values:
-        problems["category"] = ["Unknown category."]
-    if condition not in Condition.values:
-        problems["condition"] = ["Unknown condition."]
-    if replacement_value_cents < 0:
-        problems["replacement_value_cents"] = ["Cannot be negative."]
-    if deposit_cents < 0:
-        problems["deposit_cents"] = ["Cannot be negative."]
-    if min_hours < 1:
-        problems["min_hours"] = ["At least one hour."]
-    if max_hours < max(min_hours, 1) or max_hours > 24 * 90:
-        problems["max_hours"] = ["Between the minimum and 90 days."]
-    if not 0 <= buffer_hours <= MAX_BUFFER_HOURS:
-        problems["buffer_hours"] = ["Between 0 and a week."]
-    if safety_check_every_days is not None and not 1 <= safety_check_every_days <= 3650:
-        problems["safety_check_every_days"] = ["Between 1 and 3650 days."]
-    if problems:
-        raise InvalidInput(fields=problems)
-    return Item.objects.create(
-        owner=None if common_store else owner,
-        is_common_store=common_store,
+    details = _clean_item_details(
         title=title,
         category=category,
-        description=description.strip(),
-        manual=manual.strip(),
+        description=description,
+        manual=manual,
         condition=condition,
         replacement_value_cents=replacement_value_cents,
         deposit_cents=deposit_cents,
@@ -134,15 +170,67 @@ def item_create(
         max_hours=max_hours,
         buffer_hours=buffer_hours,
         auto_approve=auto_approve,
+        pickup_details=pickup_details,
+        checkout_prompts=checkout_prompts,
+        checkin_prompts=checkin_prompts,
+        safety_check_every_days=safety_check_every_days,
+    )
+    return Item.objects.create(
+        owner=None if common_store else owner,
+        is_common_store=common_store,
         pickup_lat=pickup.lat,
         pickup_lng=pickup.lng,
-        pickup_details=pickup_details.strip(),
-        checkout_prompts=_clean_prompts(checkout_prompts, "checkout_prompts"),
-        checkin_prompts=_clean_prompts(checkin_prompts, "checkin_prompts"),
-        safety_check_every_days=safety_check_every_days,
         # A new item has just been looked at by whoever lists it.
         last_safety_check_on=timezone.localdate() if safety_check_every_days else None,
+        **details,
     )
+
+
+# The fields item_update changes; the pickup place follows the owner's home, not this form.
+ITEM_DETAILS = (
+    "title",
+    "category",
+    "description",
+    "manual",
+    "condition",
+    "replacement_value_cents",
+    "deposit_cents",
+    "min_hours",
+    "max_hours",
+    "buffer_hours",
+    "auto_approve",
+    "pickup_details",
+    "checkout_prompts",
+    "checkin_prompts",
+    "safety_check_every_days",
+)
+
+
+def item_details(item: Item) -> dict[str, Any]:
+    """The item's current values of ITEM_DETAILS (what an edit form starts from)."""
+    return {name: getattr(item, name) for name in ITEM_DETAILS}
+
+
+def item_update(*, actor: User, item: Item, **changes: Any) -> Item:
+    """The owner edits an item's details (any of ITEM_DETAILS; the rest keep their values).
+
+    Loans already booked keep their window and gap; new rules apply to new requests.
+    """
+    _require_manager(item, actor)
+    unknown = set(changes) - set(ITEM_DETAILS)
+    if unknown:
+        raise InvalidInput(fields={name: ["Cannot be changed here."] for name in sorted(unknown)})
+    with transaction.atomic():
+        # Bookings read the buffer and loan rules under this lock: none sees a half-edit.
+        (item,) = lock_for_update(item)
+        details = _clean_item_details(**{**item_details(item), **changes})
+        if details["safety_check_every_days"] and item.safety_check_every_days is None:
+            # The owner who turns checks on has the item in hand: count from today.
+            item.last_safety_check_on = timezone.localdate()
+        for name, value in details.items():
+            setattr(item, name, value)
+        item.save(update_fields=[*ITEM_DETAILS, "last_safety_check_on"])
+    return item
 
 
 def _require_manager(item: Item, actor: User) -> None:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("items/new/", views.item_new, name="item_new"),
     path("items/<int:pk>/", views.item_detail, name="item"),
+    path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("items/<int:pk>/photos/", views.item_photos, name="item_photos"),
     path("items/<int:pk>/maintenance/", views.item_maintenance, name="item_maintenance"),
     path("items/<int:pk>/hold/", views.hold_join, name="hold_join"),

@@ -158,23 +158,7 @@ def item_new(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 item = services.item_create(
-                    owner=user,
-                    title=data["title"],
-                    category=data["category"],
-                    description=data["description"],
-                    manual=data["manual"],
-                    condition=data["condition"],
-                    replacement_value_cents=_cents(data["replacement_value_euros"]),
-                    deposit_cents=_cents(data["deposit_euros"]),
-                    min_hours=data["min_hours"],
-                    max_hours=data["max_hours"],
-                    buffer_hours=data["buffer_hours"],
-                    auto_approve=data["auto_approve"],
-                    pickup=user.home,
-                    pickup_details=data["pickup_details"],
-                    checkout_prompts=_lines(data["checkout_prompts"]),
-                    checkin_prompts=_lines(data["checkin_prompts"]),
-                    safety_check_every_days=data["safety_check_every_days"],
+                    owner=user, pickup=user.home, **_item_form_details(data)
                 )
             except DomainError as error:
                 form_add_domain_error(form, error)
@@ -182,6 +166,48 @@ def item_new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Your item is listed.")
                 return redirect("lending:item", pk=item.pk)
     return render(request, "lending/item_form.html", {"form": form})
+
+
+def _item_form_details(data: dict[str, Any]) -> dict[str, Any]:
+    """The service's item details from ItemForm's cleaned data (euros to cents, one prompt a
+    line)."""
+    details = {
+        name: data[name]
+        for name in services.ITEM_DETAILS
+        if name in data and name not in {"checkout_prompts", "checkin_prompts"}
+    }
+    details["replacement_value_cents"] = _cents(data["replacement_value_euros"])
+    details["deposit_cents"] = _cents(data["deposit_euros"])
+    details["checkout_prompts"] = _lines(data["checkout_prompts"])
+    details["checkin_prompts"] = _lines(data["checkin_prompts"])
+    return details
+
+
+@member_required
+def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner changes an item's details; photos are one link away."""
+    user = _user(request)
+    item = _item(user, pk)
+    if not item.is_managed_by(user):
+        raise Http404("No such item.")
+    current = services.item_details(item)
+    initial = {
+        **current,
+        "replacement_value_euros": Decimal(item.replacement_value_cents) / 100,
+        "deposit_euros": Decimal(item.deposit_cents) / 100,
+        "checkout_prompts": "\n".join(item.checkout_prompts),
+        "checkin_prompts": "\n".join(item.checkin_prompts),
+    }
+    form = forms.ItemForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_update(actor=user, item=item, **_item_form_details(form.cleaned_data))
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("lending:item", pk=item.pk)
+    return render(request, "lending/item_form.html", {"form": form, "item": item})
 
 
 @member_required
