@@ -21,3 +21,8 @@ class InvalidMembershipChange(Conflict):
 class OpenObligations(Conflict):
     code = "open_obligations"
     default_message = "Settle what is still open before leaving: the list says what."
+
+
+class MemberLeft(Conflict):
+    code = "member_left"
+    default_message = "This account has left the co-op."

@@ -7,16 +7,21 @@ Each such app has a `privacy.py` that calls `privacy_register(...)` at import ti
 - `obligations(member) -> list[str]` (optional): plain sentences naming what must be settled
   before the member can leave (a loan out, a stay ahead, a balance), so deletion never strands
   another member.
+- `locks(member) -> list[Model]` (optional): the rows the app's own writes lock before they give
+  the member a new obligation (their ledger accounts, say). `member_delete` locks these, then the
+  member's row, before it reads the obligations: a write under way finishes first and is seen,
+  a later one waits and then finds the member gone.
 
 The modules are discovered the first time the registry is read, like governance parameters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Model
 from django.utils.module_loading import autodiscover_modules
 
 from coop.members.models import User
@@ -28,6 +33,7 @@ class PrivacySection:
     export: Callable[[User], dict[str, Any]]
     anonymise: Callable[[User], None]
     obligations: Callable[[User], list[str]] | None = None
+    locks: Callable[[User], Sequence[Model]] | None = None
     # Lower runs first when anonymising; the member's own profile (which other apps may still
     # read while they anonymise) goes last.
     order: int = 100
@@ -43,9 +49,10 @@ def privacy_register(
     export: Callable[[User], dict[str, Any]],
     anonymise: Callable[[User], None],
     obligations: Callable[[User], list[str]] | None = None,
+    locks: Callable[[User], Sequence[Model]] | None = None,
     order: int = 100,
 ) -> PrivacySection:
-    entry = PrivacySection(section, export, anonymise, obligations, order)
+    entry = PrivacySection(section, export, anonymise, obligations, locks, order)
     existing = _REGISTRY.get(section)
     if existing is not None and existing != entry:
         raise ValueError(f"Privacy section {section} is registered twice.")
@@ -71,6 +78,15 @@ def privacy_obligations(member: User) -> list[str]:
     for entry in privacy_sections():
         if entry.obligations is not None:
             found += entry.obligations(member)
+    return found
+
+
+def privacy_locks(member: User) -> list[Model]:
+    """The rows every app wants locked while the member's obligations are read."""
+    found: list[Model] = []
+    for entry in privacy_sections():
+        if entry.locks is not None:
+            found += entry.locks(member)
     return found
 
 

@@ -188,11 +188,25 @@ def member_delete(*, user: User) -> User:
     """
     from coop.members.privacy_registry import (  # noqa: PLC0415 (the apps' modules load late)
         privacy_anonymise,
+        privacy_locks,
         privacy_obligations,
     )
 
     with transaction.atomic():
-        # The row lock makes two deletions of the same account run one after the other.
+        # The race: a payment, a posting or a booking committing between our reading of the
+        # obligations and our commit would leave an anonymised member owing or owed something.
+        # So before reading we lock the rows each app's writes lock (`privacy_locks`: e.g. the
+        # member's ledger accounts) and the member's row (`payment_start` locks it too and
+        # refuses a member who has left): a write under way commits first and is seen here, a
+        # later one waits for us and then finds the member gone.
+        # The member's row comes last, in its own call (unlike the one-call rule elsewhere):
+        # a transaction that inserts a row pointing at the member (a posting naming them) takes
+        # a share lock on it only at COMMIT, when its foreign keys are checked, after the locks
+        # it took while working. Holding the member's row while waiting for those locks would
+        # deadlock with it.
+        app_rows = privacy_locks(user)
+        if app_rows:
+            lock_for_update(*app_rows)
         # (`User(pk=...)`: callers may hand us request.user, a lazy wrapper.)
         (locked,) = lock_for_update(User(pk=user.pk))
         obligations = privacy_obligations(locked)

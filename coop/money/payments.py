@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 
 from coop.algorithms import algorithm_register
 from coop.locking import lock_for_update
+from coop.members.exceptions import MemberLeft
 from coop.members.models import User
 from coop.money import stripe_gateway
 from coop.money.amounts import Money, allocate
@@ -143,19 +144,25 @@ def payment_start(
         },
         idempotency_key=f"coop-intent-{uuid.uuid4()}",
     )
-    return Payment.objects.create(
-        stripe_id=intent["id"],
-        client_secret=intent["client_secret"],
-        payer=payer,
-        purpose=purpose,
-        amount_cents=amount.cents,
-        currency=amount.currency,
-        manual_capture=manual_capture,
-        service=cause.service,
-        cause_type=cause.cause_type,
-        cause_id=cause.cause_id,
-        splits=[{"account": account.pk, "weight": weight} for account, weight in splits],
-    )
+    with transaction.atomic():
+        # `member_delete` reads "no pending payment" under this row's lock: a payer who left
+        # while Stripe answered gets nothing to pay (the intent is never confirmed and lapses).
+        (fresh_payer,) = lock_for_update(User(pk=payer.pk))
+        if not fresh_payer.is_active:
+            raise MemberLeft()
+        return Payment.objects.create(
+            stripe_id=intent["id"],
+            client_secret=intent["client_secret"],
+            payer=payer,
+            purpose=purpose,
+            amount_cents=amount.cents,
+            currency=amount.currency,
+            manual_capture=manual_capture,
+            service=cause.service,
+            cause_type=cause.cause_type,
+            cause_id=cause.cause_id,
+            splits=[{"account": account.pk, "weight": weight} for account, weight in splits],
+        )
 
 
 # --- Deposits: authorise, then capture all or part, or release -------------------------------

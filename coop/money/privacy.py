@@ -8,7 +8,14 @@ from typing import Any
 from coop.members.models import User
 from coop.members.privacy_registry import privacy_register
 from coop.money.amounts import format_money
-from coop.money.models import Payment, PaymentStatus, Payout, ShareRefundRequest, ShareRefundStatus
+from coop.money.models import (
+    Account,
+    Payment,
+    PaymentStatus,
+    Payout,
+    ShareRefundRequest,
+    ShareRefundStatus,
+)
 from coop.money.selectors import member_balances, statement_entries
 
 
@@ -81,8 +88,16 @@ def obligations(member: User) -> list[str]:
     return found
 
 
+def locks(member: User) -> list[Account]:
+    """The member's own accounts: every posting to them locks them (`ledger_post`), so a payment
+    being confirmed or a dividend being paid as they leave is either seen or waits."""
+    return list(Account.objects.filter(owner=member).order_by("pk"))
+
+
 def anonymise(member: User) -> None:
     """Nothing to remove: amounts and dates are the co-op's books, kept by law."""
 
 
-privacy_register(section="money", export=export, anonymise=anonymise, obligations=obligations)
+privacy_register(
+    section="money", export=export, anonymise=anonymise, obligations=obligations, locks=locks
+)

@@ -246,7 +246,9 @@ def test_the_export_costs_a_bounded_number_of_queries(
         _post(alice, f"Post {number}")
         notification_send(recipient=alice, kind="test.hello", title=f"Hello {number}")
 
-    with django_assert_max_num_queries(40):
+    # A few queries per app section, whatever the number of rows: the cap moves only when a
+    # section starts exporting a new kind of row.
+    with django_assert_max_num_queries(45):
         assert alice_client.get("/api/v1/me/export").status_code == 200
 
 
