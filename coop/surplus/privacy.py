@@ -8,7 +8,7 @@ from typing import Any
 
 from coop.members.models import User
 from coop.members.privacy_registry import privacy_register
-from coop.surplus.models import PatronageLine
+from coop.surplus.models import CloseStatus, PatronageLine
 
 
 def export(member: User) -> dict[str, Any]:
@@ -29,8 +29,20 @@ def export(member: User) -> dict[str, Any]:
     }
 
 
+def obligations(member: User) -> list[str]:
+    """An approved close pays exactly the members on its lines, so none of them leaves between
+    the approval and the payment. (Before approval, a re-simulation simply leaves them out.)"""
+    years = PatronageLine.objects.filter(
+        member=member, close__status=CloseStatus.APPROVED, dividend_cents__gt=0
+    ).values_list("close__year", flat=True)
+    return [
+        f"Your patronage dividend for {year} is approved and about to be paid: leave once it is."
+        for year in years
+    ]
+
+
 def anonymise(member: User) -> None:
     """Nothing to remove: the lines hold figures only, no personal details."""
 
 
-privacy_register(section="surplus", export=export, anonymise=anonymise)
+privacy_register(section="surplus", export=export, anonymise=anonymise, obligations=obligations)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from coop.exceptions import NotAllowed
 from coop.locking import lock_for_update
-from coop.members.models import User
+from coop.members.models import MembershipStatus, User
 from coop.money.amounts import Money, default_currency, format_money
 from coop.money.ledger import Cause, coop_account, ledger_post, member_account
 from coop.money.models import Account, AccountKind, AccountType, Entry, LedgerTransaction
@@ -127,6 +127,16 @@ def surplus_approve(*, close: FiscalYearClose, by: User) -> FiscalYearClose:
         (close,) = lock_for_update(close)
         if close.status != CloseStatus.SIMULATED:
             raise CloseStateError(f"The close of {close.year} is already {close.status}.")
+        gone = close.lines.exclude(
+            member__membership_status=MembershipStatus.MEMBER, member__is_active=True
+        ).count()
+        if gone:
+            # The lines were computed for members who have since left or been suspended: the
+            # vote must be on a split that pays only current members.
+            raise CloseStateError(
+                f"{gone} member(s) on this close left or were suspended since the simulation: "
+                "simulate the year again before approving it."
+            )
         close.status = CloseStatus.APPROVED
         close.approved_by = by
         close.approved_at = timezone.now()

@@ -3,7 +3,9 @@ from __future__ import annotations
 import pytest
 
 from coop.exceptions import NotAllowed
+from coop.members.exceptions import OpenObligations
 from coop.members.models import User
+from coop.members.services import member_delete
 from coop.money.ledger import account_balance, coop_account, ledger_problems, member_account
 from coop.money.models import Account, AccountKind, LedgerTransaction
 from coop.notifications.models import Notification
@@ -129,3 +131,31 @@ def test_a_member_without_a_dividend_cannot_choose_capital(last_year: Year, boar
 
     with pytest.raises(CloseStateError):
         patronage_choose_capital(close=close, member=board, to_capital=True)
+
+
+def test_a_close_whose_member_has_left_since_the_simulation_is_simulated_again_first(
+    last_year: Year, board: User, alice: User
+) -> None:
+    close = surplus_simulate(year=last_year.year, by=board)
+    User.objects.filter(pk=alice.pk).update(is_active=False)
+
+    with pytest.raises(CloseStateError, match="simulate the year again"):
+        surplus_approve(close=close, by=board)
+
+    close = surplus_approve(close=surplus_simulate(year=last_year.year, by=board), by=board)
+    assert set(_dividends(close)) == {"Bob", "Charlie"}
+    assert sum(_dividends(close).values()) == close.dividend_cents
+
+
+def test_a_member_with_an_approved_unpaid_dividend_leaves_only_after_it_is_paid(
+    last_year: Year, board: User, bob: User
+) -> None:
+    close = surplus_approve(close=surplus_simulate(year=last_year.year, by=board), by=board)
+
+    with pytest.raises(OpenObligations) as caught:
+        member_delete(user=bob)
+    assert "dividend" in caught.value.fields["obligations"][0]
+    surplus_pay(close=close, by=board)
+    with pytest.raises(OpenObligations) as caught:  # now it is money owed to bob, as it should be
+        member_delete(user=bob)
+    assert "account holds" in caught.value.fields["obligations"][0]
