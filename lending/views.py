@@ -62,6 +62,14 @@ def _item(user: User, pk: int) -> Item:
         raise Http404(error.message) from error
 
 
+def _managed_item(user: User, pk: int) -> Item:
+    """An item the user owns (or, for the common store, manages as board); 404 for others."""
+    item = _item(user, pk)
+    if not item.is_managed_by(user):
+        raise Http404("No such item.")
+    return item
+
+
 def _reservation(user: User, pk: int) -> Reservation:
     try:
         return selectors.reservation_get_for_user(user, pk)
@@ -161,11 +169,18 @@ def item_new(request: HttpRequest) -> HttpResponse:
                     owner=user, pickup=user.home, **_item_form_details(data)
                 )
             except DomainError as error:
-                form_add_domain_error(form, error)
+                form_add_domain_error(form, error, rename=_ITEM_FORM_NAMES)
             else:
                 messages.success(request, "Your item is listed.")
                 return redirect("lending:item", pk=item.pk)
     return render(request, "lending/item_form.html", {"form": form})
+
+
+# The service counts money in cents; the form asks for euros.
+_ITEM_FORM_NAMES = {
+    "replacement_value_cents": "replacement_value_euros",
+    "deposit_cents": "deposit_euros",
+}
 
 
 def _item_form_details(data: dict[str, Any]) -> dict[str, Any]:
@@ -187,9 +202,7 @@ def _item_form_details(data: dict[str, Any]) -> dict[str, Any]:
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The owner changes an item's details; photos are one link away."""
     user = _user(request)
-    item = _item(user, pk)
-    if not item.is_managed_by(user):
-        raise Http404("No such item.")
+    item = _managed_item(user, pk)
     current = services.item_details(item)
     initial = {
         **current,
@@ -203,7 +216,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.item_update(actor=user, item=item, **_item_form_details(form.cleaned_data))
         except DomainError as error:
-            form_add_domain_error(form, error)
+            form_add_domain_error(form, error, rename=_ITEM_FORM_NAMES)
         else:
             messages.success(request, "Saved.")
             return redirect("lending:item", pk=item.pk)
@@ -214,9 +227,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def item_photos(request: HttpRequest, pk: int) -> HttpResponse:
     """The owner's photo page of an item: add (with what it shows), reorder, remove."""
     user = _user(request)
-    item = _item(user, pk)
-    if not item.is_managed_by(user):
-        raise Http404("No such item.")
+    item = _managed_item(user, pk)
     form = forms.ItemPhotoForm(*_bound(request, request.POST.get("action") == "add"))
     if request.method == "POST":
         try:

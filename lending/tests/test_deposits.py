@@ -143,15 +143,7 @@ def test_a_late_return_pays_the_published_late_fee_from_the_deposit(
     monkeypatch: pytest.MonkeyPatch,
     frozen_now: time_machine.Traveller,
 ) -> None:
-    fake = CapturingStripe()
-    for name in (
-        "customer_create",
-        "payment_intent_create",
-        "payment_intent_cancel",
-        "payment_intent_retrieve",
-        "payment_intent_capture",
-    ):
-        monkeypatch.setattr(stripe_gateway, name, getattr(fake, name))
+    fake = _capturing_stripe(monkeypatch)
     Item.objects.filter(pk=drill.pk).update(deposit_cents=5000, replacement_value_cents=12000)
     drill.refresh_from_db()
     reservation = services.reservation_request(
