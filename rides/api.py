@@ -22,7 +22,7 @@ from coop.members.models import User
 from coop.pagination import PageNumberPagination
 from governance.board import board_action_required
 from governance.parameters import parameter_value
-from rides import matching, pools, selectors, services
+from rides import matching, selectors, services
 from rides.models import MAX_SEATS, Booking, Offer, SearchAlert
 from rides.schemas import (
     AlertIn,
@@ -43,7 +43,10 @@ from rides.schemas import (
     OptionsSchema,
     PaymentOut,
     PlaceSchema,
+    PoolBookedOut,
     PoolPlaceOut,
+    PoolSkippedOut,
+    PoolWindowIn,
     QuoteOut,
     StatusIn,
     VehicleSchema,
@@ -543,31 +546,63 @@ def co2(request: HttpRequest) -> Co2Out:
     )
 
 
+def _pool_window(depart_after: str, depart_before: str) -> tuple[datetime, datetime]:
+    after = _parse_time(depart_after, "depart_after")
+    before = _parse_time(depart_before, "depart_before")
+    if after is None or before is None or not timedelta(0) <= before - after <= timedelta(days=1):
+        raise InvalidInput(fields={"depart_before": ["A window of at most one day."]})
+    return after, before
+
+
+def _pool_place_out(place: selectors.PoolPlace, viewer: User, *, optimal: bool) -> PoolPlaceOut:
+    return PoolPlaceOut(
+        alert_id=place.alert.pk,
+        member=MemberRef(id=place.alert.member.pk, display_name=place.alert.member.display_name),
+        offer=offer_out(place.offer, viewer, on_ride=False),
+        pickup=PointSchema(**place.match.pickup.as_dict()),
+        dropoff=PointSchema(**place.match.dropoff.as_dict()),
+        explanation={
+            **place.match.explanation(),
+            "pool": {**place.car.explanation(), "optimal": optimal},
+        },
+    )
+
+
 @router.get(
     "/pools",
     response={200: list[PoolPlaceOut], **error_responses(400, 401, 403)},
     summary="Board: assign saved searches to the open seats of a morning (a proposal)",
 )
 def pool_list(request: HttpRequest, depart_after: str, depart_before: str) -> list[PoolPlaceOut]:
+    """Each place's `explanation.pool` gives its whole car's detour and order of stops."""
     board_action_required(request)
-    after = _parse_time(depart_after, "depart_after")
-    before = _parse_time(depart_before, "depart_before")
-    if after is None or before is None or not timedelta(0) <= before - after <= timedelta(days=1):
-        raise InvalidInput(fields={"depart_before": ["A window of at most one day."]})
+    after, before = _pool_window(depart_after, depart_before)
+    proposal = selectors.pool_proposal(depart_after=after, depart_before=before)
     viewer = _user(request)
-    return [
-        PoolPlaceOut(
-            alert_id=place.alert.pk,
-            member=MemberRef(
-                id=place.alert.member.pk, display_name=place.alert.member.display_name
-            ),
-            offer=offer_out(place.offer, viewer, on_ride=False),
-            pickup=PointSchema(**place.match.pickup.as_dict()),
-            dropoff=PointSchema(**place.match.dropoff.as_dict()),
-            explanation={
-                **place.match.explanation(),
-                "pool": {"slug": pools.ALGORITHM.slug, "version": pools.ALGORITHM.version},
-            },
-        )
-        for place in selectors.pool_proposal(depart_after=after, depart_before=before)
-    ]
+    return [_pool_place_out(p, viewer, optimal=proposal.optimal) for p in proposal.places]
+
+
+@router.post(
+    "/pools/bookings",
+    response={200: PoolBookedOut, **error_responses(400, 401, 403)},
+    summary="Board: book the commuter pool of a window; each passenger then pays as usual",
+)
+def pool_book(request: HttpRequest, payload: PoolWindowIn) -> PoolBookedOut:
+    board_action_required(request)
+    after, before = _pool_window(payload.depart_after, payload.depart_before)
+    viewer = _user(request)
+    outcome = services.pool_book(coordinator=viewer, depart_after=after, depart_before=before)
+    return PoolBookedOut(
+        bookings=[booking_out(b, viewer) for b in outcome.bookings],
+        skipped=[
+            PoolSkippedOut(
+                alert_id=s.place.alert.pk,
+                member=MemberRef(
+                    id=s.place.alert.member.pk, display_name=s.place.alert.member.display_name
+                ),
+                offer_id=s.place.offer.pk,
+                reason=s.reason,
+            )
+            for s in outcome.skipped
+        ],
+    )

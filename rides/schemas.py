@@ -200,3 +200,20 @@ class PoolPlaceOut(Schema):
     pickup: PointSchema
     dropoff: PointSchema
     explanation: dict[str, Any]
+
+
+class PoolWindowIn(Schema):
+    depart_after: str = Field(..., description="ISO 8601 with an offset.")
+    depart_before: str = Field(..., description="At most one day after depart_after.")
+
+
+class PoolSkippedOut(Schema):
+    alert_id: int
+    member: MemberRef
+    offer_id: int
+    reason: str
+
+
+class PoolBookedOut(Schema):
+    bookings: list[BookingOut]
+    skipped: list[PoolSkippedOut]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from coop.exceptions import NotFound
@@ -14,7 +14,7 @@ from coop.geo.search import bounding_box
 from coop.members.models import User
 from governance.parameters import parameter_value
 from rides import matching, pools
-from rides.models import Booking, BookingStatus, Offer, SearchAlert, TripStatus
+from rides.models import HOLDING, Booking, BookingStatus, Offer, SearchAlert, TripStatus
 
 
 def matching_settings() -> matching.Settings:
@@ -202,20 +202,42 @@ class PoolPlace:
     alert: SearchAlert
     offer: Offer
     match: matching.Match
+    car: pools.CarPlan
 
 
-def pool_proposal(*, depart_after: datetime, depart_before: datetime) -> list[PoolPlace]:
-    """Saved searches assigned to the window's open seats (rides.commuter-pool); a proposal for
-    the members to book, nothing is booked."""
+@dataclass(frozen=True, slots=True)
+class PoolProposal:
+    places: list[PoolPlace]
+    optimal: bool
+
+
+def pool_proposal(*, depart_after: datetime, depart_before: datetime) -> PoolProposal:
+    """Saved searches assigned to the window's open seats (rides.commuter-pool), each car's
+    detour counted with everybody in it, the passengers already booked included. A proposal:
+    nothing is booked (services.pool_book does that). Members who already hold a seat in the
+    window are left out, so booking the proposal twice books nobody twice."""
     offers = list(
         Offer.objects.filter(
             status=TripStatus.SCHEDULED,
             departs_at__gte=depart_after,
             departs_at__lte=depart_before,
             seats_left__gte=1,
-        ).select_related("driver")[:500]
+        )
+        .select_related("driver")
+        .prefetch_related(
+            # Only the bookings that hold seats: their stops are part of the car.
+            Prefetch("bookings", queryset=Booking.objects.filter(status__in=HOLDING).order_by("id"))
+        )[:500]
     )
-    alerts = {a.pk: a for a in SearchAlert.objects.select_related("member")[:2000]}
+    riding = Booking.objects.filter(
+        status__in=HOLDING,
+        offer__departs_at__gte=depart_after,
+        offer__departs_at__lte=depart_before,
+    ).values("passenger_id")
+    alerts = {
+        a.pk: a
+        for a in SearchAlert.objects.exclude(member__in=riding).select_related("member")[:2000]
+    }
     by_id = {o.pk: o for o in offers}
 
     def allowed(request: pools.PoolRequest, pool_offer: pools.PoolOffer) -> bool:
@@ -228,9 +250,20 @@ def pool_proposal(*, depart_after: datetime, depart_before: datetime) -> list[Po
         )
 
     result = pools.assign(
-        [pools.PoolRequest(a.pk, a.origin, a.destination) for a in alerts.values()],
-        [pools.PoolOffer(offer_route(o), o.seats_left) for o in offers],
+        [pools.PoolRequest(a.pk, a.origin, a.destination, a.seats) for a in alerts.values()],
+        [
+            pools.PoolOffer(
+                offer_route(o), o.seats_left, tuple((b.pickup, b.dropoff) for b in o.bookings.all())
+            )
+            for o in offers
+        ],
         settings=matching_settings(),
         allowed=allowed,
     )
-    return [PoolPlace(alerts[a.request_key], by_id[a.offer_id], a.match) for a in result]
+    return PoolProposal(
+        places=[
+            PoolPlace(alerts[a.request_key], by_id[a.offer_id], a.match, a.car)
+            for a in result.assignments
+        ],
+        optimal=result.optimal,
+    )

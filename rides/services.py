@@ -18,12 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from coop.algorithms import algorithm_register
-from coop.exceptions import InvalidInput
+from coop.exceptions import DomainError, InvalidInput
 from coop.geo.points import Point
 from coop.locking import lock_for_update
 from coop.members.models import User
 from coop.money.amounts import Money, default_currency, percent_of
 from coop.notifications.services import notification_send
+from governance.audit import audit_record
 from governance.parameters import parameter_value
 from rides import matching, selectors
 from rides.exceptions import (
@@ -856,3 +857,70 @@ def commute_extend(*, commute: Commute) -> list[Offer]:
             )
         day += timedelta(days=1)
     return created
+
+
+# --- Commuter pools ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PoolSkipped:
+    place: selectors.PoolPlace
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PoolBooked:
+    bookings: list[Booking]
+    skipped: list[PoolSkipped]
+
+
+def pool_book(*, coordinator: User, depart_after: datetime, depart_before: datetime) -> PoolBooked:
+    """Turn the commuter pool of a window into bookings, one per assigned saved search.
+
+    Caller has checked that `coordinator` may act for the board. Each seat goes through the
+    normal booking (seats locked, never oversold; the driver's approval where the ride asks for
+    it), and the passenger is asked to hold the price on their card within the payment window,
+    or the seat is released: nobody pays for a seat they did not confirm. A place that can no
+    longer be booked (seats gone meanwhile, the member no longer in good standing) is skipped
+    with its reason."""
+    proposal = selectors.pool_proposal(depart_after=depart_after, depart_before=depart_before)
+    booked: list[Booking] = []
+    skipped: list[PoolSkipped] = []
+    for place in proposal.places:
+        passenger = place.alert.member
+        try:
+            booking = booking_request(
+                passenger=passenger,
+                offer=place.offer,
+                seats=place.alert.seats,
+                pickup=place.match.pickup,
+                dropoff=place.match.dropoff,
+            )
+        except DomainError as error:
+            skipped.append(PoolSkipped(place, error.message))
+            continue
+        booked.append(booking)
+        pay_by = (
+            f" by {timezone.localtime(booking.pay_by):%H:%M}" if booking.pay_by is not None else ""
+        )
+        notification_send(
+            recipient=passenger,
+            kind="rides.pool_seat",
+            title=f"The commuter pool found you a seat: {place.offer}",
+            body=(
+                f"For your saved search “{place.alert}”. Hold the price on your card{pay_by} to "
+                "keep it; otherwise it is released and nothing is charged."
+            ),
+            url=f"/rides/offers/{place.offer.pk}/",
+        )
+    audit_record(
+        actor=coordinator,
+        action="rides.pool_book",
+        target=f"{depart_after.isoformat()}/{depart_before.isoformat()}",
+        details={
+            "bookings": [b.pk for b in booked],
+            "skipped": [{"alert": s.place.alert.pk, "reason": s.reason} for s in skipped],
+            "optimal": proposal.optimal,
+        },
+    )
+    return PoolBooked(bookings=booked, skipped=skipped)

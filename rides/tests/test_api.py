@@ -394,7 +394,43 @@ def test_the_board_gets_a_commuter_pool_proposal_and_members_do_not(
     assert place["offer"]["id"] == offer.pk
     assert place["member"]["display_name"] == "Bob"
     assert place["explanation"]["pool"]["slug"] == "rides.commuter-pool"
+    assert place["explanation"]["pool"]["car_detour_km"] >= 0
+    assert place["explanation"]["pool"]["stop_order"][0]["kind"] == "pickup"
     assert refused.status_code == 403
+
+
+def test_the_board_books_a_pool_and_each_passenger_pays_as_usual(
+    alice: User,
+    bob: User,
+    charlie: User,
+    board_client: Client,
+    charlie_client: Client,
+    *,
+    settings: Any,
+) -> None:
+    settings.BOARD_MFA_REQUIRED = False
+    offer = make_offer(alice, seats=1)
+    services.alert_create(member=bob, origin=LES_CORTS, destination=GLORIES, label="To work")
+    services.alert_create(member=charlie, origin=LES_CORTS, destination=GLORIES, label="Work")
+    window = {
+        "depart_after": tomorrow_at(6).isoformat(),
+        "depart_before": tomorrow_at(11).isoformat(),
+    }
+
+    refused = post_json(charlie_client, "/pools/bookings", window)
+    booked = post_json(board_client, "/pools/bookings", window)
+    again = post_json(board_client, "/pools/bookings", window)
+
+    assert refused.status_code == 403
+    assert booked.status_code == 200, booked.content
+    (booking,) = booked.json()["bookings"]
+    assert booking["paid"] is False
+    assert booking["pay_by"] is not None
+    passenger = Booking.objects.get(pk=booking["id"]).passenger
+    assert Notification.objects.filter(recipient=passenger, kind="rides.pool_seat").exists()
+    offer.refresh_from_db()
+    assert offer.seats_left == 0  # one seat, one passenger: never oversold
+    assert again.json() == {"bookings": [], "skipped": []}
 
 
 @pytest.mark.parametrize(
