@@ -15,6 +15,20 @@ class SearchForm(forms.Form):
     radius_km = forms.IntegerField(
         label="Within (km of home)", required=False, min_value=1, max_value=100
     )
+    available_from = forms.DateTimeField(
+        label="Free from",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "step": 3600}),
+    )
+    hours = forms.IntegerField(
+        label="For how many hours", required=False, min_value=1, max_value=2160
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("hours") and not data.get("available_from"):
+            self.add_error("available_from", "Say from when, or leave the hours empty.")
+        return data
 
 
 class ItemForm(forms.Form):

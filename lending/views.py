@@ -94,6 +94,7 @@ def index(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     home = _user(request).home
     near = home if home is not None and filters.get("radius_km") else None
+    start = filters.get("available_from")
     hits: list[selectors.SearchHit] = []
     try:
         hits = selectors.item_search(
@@ -102,6 +103,9 @@ def index(request: HttpRequest) -> HttpResponse:
             category=filters.get("category", ""),
             near=near,
             radius_km=float(filters["radius_km"]) if near is not None else None,
+            available_from=start,
+            # Without a length, "free from then" means free for the shortest useful loan.
+            available_to=start + timedelta(hours=filters.get("hours") or 1) if start else None,
         )[:50]
     except DomainError as error:
         form_add_domain_error(form, error)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from coop.geo.points import Point
 from coop.members.models import User
@@ -36,6 +38,28 @@ def test_members_browse_and_search_the_library(
     assert "Cordless drill" in html
     assert "Aluminium ladder" not in html
     assert "km away" in html
+
+
+def test_members_search_for_what_is_free_when_they_need_it(
+    drill: Item, ladder: Item, bob: User, bob_client: Client
+) -> None:
+    services.reservation_request(borrower=bob, item=drill, starts_at=at(4), ends_at=at(8))
+    local = timezone.localtime(at(5))
+
+    html = page(
+        bob_client,
+        reverse("lending:index") + f"?available_from={local:%Y-%m-%dT%H:%M}&hours=2",
+    )
+    later = page(
+        bob_client,
+        reverse("lending:index") + f"?available_from={local + timedelta(hours=10):%Y-%m-%dT%H:%M}",
+    )
+    no_start = page(bob_client, reverse("lending:index") + "?hours=3")
+
+    assert "Aluminium ladder" in html
+    assert "Cordless drill" not in html
+    assert "Cordless drill" in later
+    assert "Say from when" in no_start
 
 
 def test_visitors_get_the_explanation_page(client: Client) -> None:
