@@ -156,8 +156,13 @@ class BallotForm(forms.Form):
         label="Budget",
         help_text="Budget ballots only.",
     )
-    opens_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    closes_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    # A datetime-local input takes only ISO values: a localised default would leave it empty.
+    opens_at = forms.DateTimeField(
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"})
+    )
+    closes_at = forms.DateTimeField(
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"})
+    )
     quorum_percent = forms.IntegerField(min_value=0, max_value=100, initial=10)
     pass_threshold = forms.ChoiceField(choices=PassThreshold.choices)
     secret = forms.BooleanField(required=False, initial=True, label="Secret ballot")
