@@ -106,9 +106,7 @@ def offer_out(
         on_ride = offer.driver_id == viewer.pk
     origin, destination = offer.origin, offer.destination
     if not on_ride:
-        # The driver's start and end may be their home: others see them 100-300 m off.
-        origin = approximate_point(origin, key=f"rides-offer-origin:{offer.pk}")
-        destination = approximate_point(destination, key=f"rides-offer-destination:{offer.pk}")
+        origin, destination = selectors.offer_ends_for_public(offer)
     return OfferOut(
         id=offer.pk,
         driver=MemberRef(id=offer.driver.pk, display_name=offer.driver.display_name),

@@ -32,6 +32,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from coop.algorithms import algorithm_register
 from coop.geo.points import Point
@@ -103,7 +104,7 @@ class CarPlan:
     def detour_metres(self) -> int:
         return round(self.detour_km * 1000)
 
-    def explanation(self) -> dict[str, object]:
+    def explanation(self) -> dict[str, Any]:
         return {
             "slug": ALGORITHM.slug,
             "version": ALGORITHM.version,

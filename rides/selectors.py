@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from coop.exceptions import NotFound
+from coop.geo.approximate import approximate_point
 from coop.geo.points import Point
 from coop.geo.search import bounding_box
 from coop.members.models import User
@@ -110,6 +111,15 @@ def offer_matches(
         order=order,
     )
     return [FoundMatch(offer=offers[m.offer_id], match=m) for m in found]
+
+
+def offer_ends_for_public(offer: Offer) -> tuple[Point, Point]:
+    """The start and end as people not on the ride see them: they may be the driver's home, so
+    100-300 m off, at the same stable offset everywhere (API, map)."""
+    return (
+        approximate_point(offer.origin, key=f"rides-offer-origin:{offer.pk}"),
+        approximate_point(offer.destination, key=f"rides-offer-destination:{offer.pk}"),
+    )
 
 
 def offer_get(offer_id: int) -> Offer:

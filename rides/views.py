@@ -24,7 +24,7 @@ from coop.money.models import PaymentStatus
 from frontend.catalogue import service_page_context
 from frontend.forms import form_add_domain_error
 from governance.parameters import parameter_value
-from rides import forms, selectors, services
+from rides import forms, maps, selectors, services
 from rides.models import Booking, BookingStatus, Offer, TripStatus
 
 View = Callable[..., HttpResponse]
@@ -94,6 +94,8 @@ def search(request: HttpRequest) -> HttpResponse:
     form = forms.SearchForm(request.GET or None, initial={"day": timezone.localdate()})
     results: list[dict[str, Any]] = []
     searched = False
+    origin: tuple[Point, str] | None = None
+    destination: tuple[Point, str] | None = None
     if form.is_bound and form.is_valid():
         origin = forms.resolve_place(form, "origin")
         destination = forms.resolve_place(form, "destination")
@@ -114,7 +116,21 @@ def search(request: HttpRequest) -> HttpResponse:
                 )
                 seats = form.cleaned_data["seats"]
                 results = [_result(f, seats) for f in found[:50]]
-    context = {"form": form, "results": results, "searched": searched}
+    shown = (
+        [r["offer"] for r in results]
+        if searched
+        else list(selectors.offer_upcoming(now=timezone.now()).exclude(driver=_user(request))[:40])
+    )
+    context = {
+        "form": form,
+        "results": results,
+        "searched": searched,
+        "map": maps.search_map(
+            offers=shown,
+            origin=origin[0] if origin else None,
+            destination=destination[0] if destination else None,
+        ),
+    }
     if searched:
         context["alert"] = {
             "origin": str(origin[0]) if origin else "",
