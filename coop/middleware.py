@@ -3,7 +3,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+
+from coop.exceptions import DomainError
 
 
 def _policy_header(policy: dict[str, list[str]]) -> str:
@@ -67,3 +70,26 @@ class ApiMethodNotAllowedMiddleware:
             json_response["Allow"] = allowed
             return json_response
         return response
+
+
+class DomainErrorPageMiddleware:
+    """A 404 or 403 domain error that escapes an HTML view answers 404 or 403, never a 500.
+
+    Permission-checked fetchers raise `NotFound` for things the caller may not see; a view that
+    forgets to turn it into Http404 would otherwise show charlie a server error (and log one).
+    Other domain errors belong in the view's form errors, so they still surface as bugs. The
+    API has its own handlers and never gets here.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, DomainError):
+            if exception.status == 404:
+                raise Http404(exception.message) from exception
+            if exception.status == 403:
+                raise PermissionDenied(exception.message) from exception

@@ -16,11 +16,13 @@ from ninja.pagination import PaginationBase
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
+MAX_PAGE = 1_000_000
 
 
 class PageNumberPagination(PaginationBase):
     class Input(Schema):
-        page: int = Field(1, ge=1, description="Page number, from 1.")
+        # Bounded so that the offset fits the database's integers (a 500 otherwise).
+        page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
         page_size: int = Field(
             DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Rows per page (max 100)."
         )

@@ -11,7 +11,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("media/<path:name>", image_public, name="image_public"),
     path("api/v1/", api.urls),
-    re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
+    # DOTALL: a path with an encoded newline is still an API path, answered in JSON.
+    re_path(r"^api/v1/(?P<rest>(?s:.*))$", api_not_found),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),
