@@ -15,7 +15,6 @@ from ninja.pagination import paginate
 
 from coop.api import error_responses
 from coop.exceptions import InvalidInput, NotFound
-from coop.geo.approximate import approximate_point
 from coop.geo.points import Point
 from coop.geo.schemas import PointSchema
 from coop.members.models import User
@@ -83,19 +82,12 @@ class _Mapped(Sequence[Any]):
 
 
 def _waypoints(offer: Offer, *, exact: bool) -> list[PlaceSchema]:
-    """Stops on the way can be private places too (a school, a workplace): like the start and
-    end, people who are not on the ride see them 100-300 m off."""
     places = [PlaceSchema(**w) for w in offer.waypoints]
     if exact:
         return places
     return [
-        _place(
-            approximate_point(
-                Point(place.lat, place.lng), key=f"rides-offer-waypoint:{offer.pk}:{index}"
-            ),
-            place.label,
-        )
-        for index, place in enumerate(places)
+        _place(point, place.label)
+        for point, place in zip(selectors.offer_waypoints_for_public(offer), places, strict=True)
     ]
 
 

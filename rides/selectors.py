@@ -122,6 +122,20 @@ def offer_ends_for_public(offer: Offer) -> tuple[Point, Point]:
     )
 
 
+def offer_waypoints_for_public(offer: Offer) -> list[Point]:
+    """Stops on the way can be private places too (a school, a workplace): like the start and
+    end, people who are not on the ride see them 100-300 m off."""
+    return [
+        approximate_point(point, key=f"rides-offer-waypoint:{offer.pk}:{index}")
+        for index, point in enumerate(offer.waypoint_points)
+    ]
+
+
+def offer_route_for_public(offer: Offer) -> tuple[Point, ...]:
+    start, end = offer_ends_for_public(offer)
+    return (start, *offer_waypoints_for_public(offer), end)
+
+
 def offer_get(offer_id: int) -> Offer:
     try:
         return Offer.objects.select_related("driver").get(pk=offer_id)

@@ -84,7 +84,8 @@ def _result(found: selectors.FoundMatch, seats: int) -> dict[str, Any]:
         "price_cents": services.passenger_price_cents(
             offer=found.offer, shared_km=match.shared_km, seats=seats
         ),
-        "plot": plot(found.offer.route, [match.pickup, match.dropoff]),
+        # Not on the ride yet: the driver's start, end and stops are shown approximately.
+        "plot": plot(selectors.offer_route_for_public(found.offer), [match.pickup, match.dropoff]),
         "seats": seats,
     }
 
@@ -253,7 +254,10 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "message_form": forms.MessageForm(),
         "code_form": forms.CodeForm(),
         "next_status": services.NEXT_STATUS.get(TripStatus(offer.status)),
-        "plot": plot(offer.route, [mine.pickup, mine.dropoff] if mine else []),
+        "plot": plot(
+            offer.route if on_ride else selectors.offer_route_for_public(offer),
+            [mine.pickup, mine.dropoff] if mine else [],
+        ),
         "co2_kg": round(selectors.co2_saved_for_offer(offer) / 1000, 1),
         "payment_due": _payment_due(mine),
         **card_payment_context(),

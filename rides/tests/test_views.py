@@ -207,3 +207,17 @@ def test_members_find_search_and_offer_at_the_top_of_the_rides_page(
     assert member_page.index('href="/rides/search/"') < member_page.index("How it works")
     assert 'href="/rides/offer/"' in member_page
     assert "Find a ride" not in client.get("/rides/").content.decode()
+
+
+def test_people_not_on_the_ride_see_its_sketch_at_the_approximate_ends(
+    offer: Offer, alice_client: Client, charlie_client: Client
+) -> None:
+    from rides import selectors, views  # noqa: PLC0415
+
+    page = reverse("rides:offer", args=[offer.pk])
+    outsider = charlie_client.get(page).context["plot"]
+    driver = alice_client.get(page).context["plot"]
+
+    assert driver == views.plot(offer.route)
+    assert outsider == views.plot(selectors.offer_route_for_public(offer))
+    assert outsider != driver
