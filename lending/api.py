@@ -301,7 +301,11 @@ def hold_create(request: HttpRequest, item_id: int) -> Status[HoldOut]:
 
 def _hold_out(hold: Hold) -> HoldOut:
     return HoldOut(
-        id=hold.pk, item=hold.item_id, status=hold.status, position=selectors.hold_position(hold)
+        id=hold.pk,
+        item=hold.item_id,
+        status=hold.status,
+        position=selectors.hold_position(hold),
+        offer_expires_at=hold.offer_expires_at,
     )
 
 

@@ -166,6 +166,9 @@ class HoldOut(Schema):
     item: int
     status: str
     position: int | None
+    offer_expires_at: datetime | None = Field(
+        None, description="When offered: reserve by then, or the offer passes to the next member."
+    )
 
 
 class WantedIn(Schema):

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 
 from coop.members.models import User
 from coop.notifications.models import Notification
@@ -29,14 +30,17 @@ def _queue_then_free(drill: Item, bob: User, first: User, second: User) -> tuple
 
 
 def test_an_offer_carries_its_deadline_from_the_voted_window(
-    drill: Item, bob: User, charlie: User, board: User
+    drill: Item, bob: User, charlie: User, board: User, charlie_client: Client
 ) -> None:
     first, second = _queue_then_free(drill, bob, charlie, board)
+    mine = charlie_client.get("/api/v1/lending/holds").json()
 
     window = timedelta(hours=parameter_value("lending.hold_offer_hours"))
     assert first.status == HoldStatus.OFFERED
     assert first.offer_expires_at == NOW + window
     assert second.status == HoldStatus.WAITING
+    assert mine[0]["status"] == "offered"
+    assert mine[0]["offer_expires_at"] is not None
 
 
 def test_an_offer_not_taken_up_in_time_passes_to_the_next_member(
