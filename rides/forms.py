@@ -147,3 +147,31 @@ class CommuteForm(_PlacesForm):
     instant_booking = forms.BooleanField(
         label="Instant booking (no approval)", required=False, initial=True
     )
+
+
+class PoolWindowForm(forms.Form):
+    """The morning a commuter pool is worked out for (local times)."""
+
+    day = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
+    earliest = forms.TimeField(
+        label="Rides leaving after", widget=forms.TimeInput(attrs={"type": "time"}), initial="06:30"
+    )
+    latest = forms.TimeField(
+        label="Rides leaving before",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        initial="10:00",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("earliest") and data.get("latest") and data["latest"] <= data["earliest"]:
+            self.add_error("latest", "Must be after the earliest time.")
+        return data
+
+    def window(self) -> tuple[datetime, datetime]:
+        data = self.cleaned_data
+        tz = timezone.get_current_timezone()
+        return (
+            datetime.combine(data["day"], data["earliest"], tzinfo=tz),
+            datetime.combine(data["day"], data["latest"], tzinfo=tz),
+        )

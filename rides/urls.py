@@ -12,6 +12,7 @@ urlpatterns = [
     path("offer/", views.offer_new, name="offer_new"),
     path("commute/", views.commute_new, name="commute_new"),
     path("mine/", views.mine, name="mine"),
+    path("pools/", views.pools, name="pools"),
     path("offers/<int:pk>/", views.offer_detail, name="offer"),
     path("offers/<int:pk>/book/", views.offer_book, name="offer_book"),
     path("offers/<int:pk>/status/", views.offer_status, name="offer_status"),

@@ -7,9 +7,11 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import wraps
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,6 +25,7 @@ from coop.money.checkout import card_payment_context
 from coop.money.models import PaymentStatus
 from frontend.catalogue import service_page_context
 from frontend.forms import form_add_domain_error
+from governance.board import board_action_check
 from governance.parameters import parameter_value
 from rides import forms, maps, selectors, services
 from rides.models import Booking, BookingStatus, Offer, TripStatus
@@ -385,3 +388,35 @@ def mine(request: HttpRequest) -> HttpResponse:
         "co2_kg": round(selectors.co2_saved_for_member(user) / 1000, 1),
     }
     return render(request, "rides/mine.html", context)
+
+
+def _board_member(request: HttpRequest) -> User:
+    try:
+        board_action_check(user=request.user, request=request)
+    except DomainError as error:
+        raise PermissionDenied(error.message) from error
+    return _user(request)
+
+
+@login_required
+def pools(request: HttpRequest) -> HttpResponse:
+    """The board's commuter pool: the proposal for a morning (each car's detour and stops
+    explained), and a button that books it; each passenger then pays as usual."""
+    coordinator = _board_member(request)
+    data = request.POST if request.method == "POST" else request.GET
+    form = forms.PoolWindowForm(data or None, initial={"day": timezone.localdate()})
+    proposal = None
+    if form.is_bound and form.is_valid():
+        after, before = form.window()
+        if request.method == "POST":
+            outcome = services.pool_book(
+                coordinator=coordinator, depart_after=after, depart_before=before
+            )
+            messages.success(request, f"{len(outcome.bookings)} seat(s) booked.")
+            for skipped in outcome.skipped:
+                messages.warning(
+                    request, f"{skipped.place.alert.member.display_name}: {skipped.reason}"
+                )
+            return redirect(f"{request.path}?{urlencode(request.POST.dict())}")
+        proposal = selectors.pool_proposal(depart_after=after, depart_before=before)
+    return render(request, "rides/pools.html", {"form": form, "proposal": proposal})

@@ -221,3 +221,26 @@ def test_people_not_on_the_ride_see_its_sketch_at_the_approximate_ends(
     assert driver == views.plot(offer.route)
     assert outsider == views.plot(selectors.offer_route_for_public(offer))
     assert outsider != driver
+
+
+def test_the_board_works_out_a_commuter_pool_and_books_it(
+    alice: User, bob: User, board_client: Client, charlie_client: Client, settings: Any
+) -> None:
+    settings.BOARD_MFA_REQUIRED = False
+    offer = make_offer(alice, seats=2)
+    services.alert_create(member=bob, origin=LES_CORTS, destination=GLORIES, label="To work")
+    window = {"day": tomorrow_at(8).date().isoformat(), "earliest": "06:30", "latest": "10:00"}
+
+    page = board_client.get(reverse("rides:pools"), window)
+    refused = charlie_client.get(reverse("rides:pools"), window)
+    booked = board_client.post(reverse("rides:pools"), window)
+
+    html = page.content.decode()
+    assert_accessible_page(html)
+    assert "Bob" in html
+    assert "whole detour" in html
+    assert refused.status_code == 403
+    assert booked.status_code == 302
+    booking = Booking.objects.get(passenger=bob, offer=offer)
+    assert booking.status == BookingStatus.REQUESTED  # this driver approves every booking
+    assert not booking.is_paid  # Bob still holds the price on his card himself
