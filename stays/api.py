@@ -27,8 +27,6 @@ from stays.pricing import QUOTE, stay_quote
 from stays.schemas import (
     BlockIn,
     BlockOut,
-    BookingIn,
-    BookingOut,
     CalendarIn,
     CalendarOut,
     GuestReviewOut,
@@ -37,16 +35,18 @@ from stays.schemas import (
     HostRef,
     ListingIn,
     ListingOut,
-    PaymentOut,
-    PhotoOut,
+    ListingPhotoOut,
+    ListingStatusIn,
     PhotoPositionIn,
     PriceOut,
     ProjectOut,
-    QuoteOut,
     RefundOut,
     ReviewIn,
     ReviewOut,
-    StatusIn,
+    StayBookingIn,
+    StayBookingOut,
+    StayPaymentOut,
+    StayQuoteOut,
     ZoneCreateIn,
     ZoneIn,
     ZoneOut,
@@ -106,8 +106,8 @@ def listing_out(
     )
 
 
-def _photo_out(photo: ListingPhoto) -> PhotoOut:
-    return PhotoOut(
+def _photo_out(photo: ListingPhoto) -> ListingPhotoOut:
+    return ListingPhotoOut(
         id=photo.pk,
         url=photo.url,
         thumbnail_url=photo.thumbnail_url,
@@ -118,9 +118,9 @@ def _photo_out(photo: ListingPhoto) -> PhotoOut:
     )
 
 
-def booking_out(booking: Booking) -> BookingOut:
+def booking_out(booking: Booking) -> StayBookingOut:
     payment = booking.payment
-    return BookingOut(
+    return StayBookingOut(
         id=booking.pk,
         listing=booking.listing_id,
         guest=HostRef(id=booking.guest.pk, display_name=booking.guest.display_name),
@@ -141,7 +141,9 @@ def booking_out(booking: Booking) -> BookingOut:
         currency=booking.currency,
         community_project=booking.community_project_id,
         payment=(
-            PaymentOut(id=payment.pk, client_secret=payment.client_secret, status=payment.status)
+            StayPaymentOut(
+                id=payment.pk, client_secret=payment.client_secret, status=payment.status
+            )
             if payment is not None
             else None
         ),
@@ -240,15 +242,17 @@ def listing_get(request: HttpRequest, listing_id: int) -> ListingOut:
 
 @router.get(
     "/listings/{listing_id}/quote",
-    response={200: QuoteOut, **error_responses(400, 401, 404)},
+    response={200: StayQuoteOut, **error_responses(400, 401, 404)},
     summary="The price of a stay, line by line (nights, cleaning, co-op fee, community share)",
 )
-def listing_quote(request: HttpRequest, listing_id: int, check_in: str, check_out: str) -> QuoteOut:
+def listing_quote(
+    request: HttpRequest, listing_id: int, check_in: str, check_out: str
+) -> StayQuoteOut:
     listing = selectors.listing_get(listing_id)
     dates = selectors.parse_dates(check_in, check_out)
     assert dates is not None  # both are required query parameters
     quote = stay_quote(listing=listing, check_in=dates[0], check_out=dates[1])
-    return QuoteOut(
+    return StayQuoteOut(
         nights=quote.nights,
         nights_cents=quote.nights_total.cents,
         cleaning_cents=quote.cleaning.cents,
@@ -269,7 +273,7 @@ def listing_quote(request: HttpRequest, listing_id: int, check_in: str, check_ou
     response={200: ListingOut, **error_responses(400, 401, 404, 409)},
     summary="Pause or reactivate your listing ({status: active|paused})",
 )
-def listing_status(request: HttpRequest, listing_id: int, payload: StatusIn) -> ListingOut:
+def listing_status(request: HttpRequest, listing_id: int, payload: ListingStatusIn) -> ListingOut:
     listing = selectors.listing_get_for_host(_user(request), listing_id)
     services.listing_set_status(host=_user(request), listing=listing, status=payload.status)
     return listing_out(selectors.listing_get(listing_id), exact=True)
@@ -294,10 +298,12 @@ def listing_calendar(request: HttpRequest, listing_id: int, token: str = "") -> 
 
 @router.post(
     "/listings/{listing_id}/bookings",
-    response={201: BookingOut, **error_responses(400, 401, 403, 404, 409)},
+    response={201: StayBookingOut, **error_responses(400, 401, 403, 404, 409)},
     summary="Book (instant) or ask to book; nights are held at once",
 )
-def booking_create(request: HttpRequest, listing_id: int, payload: BookingIn) -> Status[BookingOut]:
+def booking_create(
+    request: HttpRequest, listing_id: int, payload: StayBookingIn
+) -> Status[StayBookingOut]:
     listing = selectors.listing_get(listing_id)
     project = CommunityProject.objects.filter(pk=payload.community_project).first()
     if project is None:
@@ -313,7 +319,7 @@ def booking_create(request: HttpRequest, listing_id: int, payload: BookingIn) ->
     return Status(201, booking_out(selectors.booking_get_for_user(_user(request), booking.pk)))
 
 
-class _Page(Sequence[BookingOut]):
+class _Page(Sequence[StayBookingOut]):
     """Converts only the rows the paginator slices, so a page costs the same at any size."""
 
     def __init__(self, rows: QuerySet[Booking]) -> None:
@@ -323,10 +329,10 @@ class _Page(Sequence[BookingOut]):
         return self._rows.count()
 
     @overload
-    def __getitem__(self, index: int) -> BookingOut: ...
+    def __getitem__(self, index: int) -> StayBookingOut: ...
     @overload
-    def __getitem__(self, index: slice) -> list[BookingOut]: ...
-    def __getitem__(self, index: int | slice) -> BookingOut | list[BookingOut]:
+    def __getitem__(self, index: slice) -> list[StayBookingOut]: ...
+    def __getitem__(self, index: int | slice) -> StayBookingOut | list[StayBookingOut]:
         if isinstance(index, slice):
             return [booking_out(row) for row in self._rows[index]]
         return booking_out(self._rows[index])
@@ -334,11 +340,11 @@ class _Page(Sequence[BookingOut]):
 
 @router.get(
     "/bookings",
-    response={200: list[BookingOut], **error_responses(400, 401)},
+    response={200: list[StayBookingOut], **error_responses(400, 401)},
     summary="My bookings as guest (default) or as host (role=host)",
 )
 @paginate(PageNumberPagination)
-def booking_list(request: HttpRequest, role: str = "guest") -> Sequence[BookingOut]:
+def booking_list(request: HttpRequest, role: str = "guest") -> Sequence[StayBookingOut]:
     user = _user(request)
     if role not in {"guest", "host"}:
         raise InvalidInput(fields={"role": ["guest or host."]})
@@ -346,12 +352,12 @@ def booking_list(request: HttpRequest, role: str = "guest") -> Sequence[BookingO
     return _Page(rows.select_related("guest", "refund"))
 
 
-@router.get("/bookings/{booking_id}", response={200: BookingOut, **error_responses(401, 404)})
-def booking_get(request: HttpRequest, booking_id: int) -> BookingOut:
+@router.get("/bookings/{booking_id}", response={200: StayBookingOut, **error_responses(401, 404)})
+def booking_get(request: HttpRequest, booking_id: int) -> StayBookingOut:
     return booking_out(selectors.booking_get_for_user(_user(request), booking_id))
 
 
-def _answer(request: HttpRequest, booking_id: int, action: str) -> BookingOut:
+def _answer(request: HttpRequest, booking_id: int, action: str) -> StayBookingOut:
     user = _user(request)
     booking = selectors.booking_get_for_user(user, booking_id)
     if action == "accept":
@@ -363,21 +369,21 @@ def _answer(request: HttpRequest, booking_id: int, action: str) -> BookingOut:
     return booking_out(selectors.booking_get_for_user(user, booking_id))
 
 
-_ANSWER = {200: BookingOut, **error_responses(400, 401, 403, 404, 409)}
+_ANSWER = {200: StayBookingOut, **error_responses(400, 401, 403, 404, 409)}
 
 
 @router.post("/bookings/{booking_id}/accept", response=_ANSWER)
-def booking_accept(request: HttpRequest, booking_id: int) -> BookingOut:
+def booking_accept(request: HttpRequest, booking_id: int) -> StayBookingOut:
     return _answer(request, booking_id, "accept")
 
 
 @router.post("/bookings/{booking_id}/decline", response=_ANSWER)
-def booking_decline(request: HttpRequest, booking_id: int) -> BookingOut:
+def booking_decline(request: HttpRequest, booking_id: int) -> StayBookingOut:
     return _answer(request, booking_id, "decline")
 
 
 @router.post("/bookings/{booking_id}/cancel", response=_ANSWER)
-def booking_cancel(request: HttpRequest, booking_id: int) -> BookingOut:
+def booking_cancel(request: HttpRequest, booking_id: int) -> StayBookingOut:
     return _answer(request, booking_id, "cancel")
 
 
@@ -607,12 +613,12 @@ def _photo_of(request: HttpRequest, listing_id: int, photo_id: int) -> ListingPh
 
 @router.post(
     "/listings/{listing_id}/photos",
-    response={201: PhotoOut, **error_responses(400, 401, 404)},
+    response={201: ListingPhotoOut, **error_responses(400, 401, 404)},
     summary="Add a photo (multipart: `photo` file, `alt_text` saying what it shows)",
 )
 def listing_photo_create(
     request: HttpRequest, listing_id: int, photo: File[UploadedFile], alt_text: Form[str]
-) -> Status[PhotoOut]:
+) -> Status[ListingPhotoOut]:
     listing = selectors.listing_get_for_host(_user(request), listing_id)
     added = listing_photo_add(host=_user(request), listing=listing, upload=photo, alt_text=alt_text)
     return Status(201, _photo_out(added))
@@ -620,12 +626,12 @@ def listing_photo_create(
 
 @router.post(
     "/listings/{listing_id}/photos/{photo_id}/position",
-    response={200: list[PhotoOut], **error_responses(400, 401, 404)},
+    response={200: list[ListingPhotoOut], **error_responses(400, 401, 404)},
     summary="Move a photo to a place in the order (0: the cover); returns the new order",
 )
 def listing_photo_reorder(
     request: HttpRequest, listing_id: int, photo_id: int, payload: PhotoPositionIn
-) -> list[PhotoOut]:
+) -> list[ListingPhotoOut]:
     photo = _photo_of(request, listing_id, photo_id)
     listing_photo_move(host=_user(request), photo=photo, position=payload.position)
     return [_photo_out(each) for each in ListingPhoto.objects.filter(listing_id=listing_id)]

@@ -37,7 +37,7 @@ class HostRef(Schema):
     display_name: str
 
 
-class PhotoOut(Schema):
+class ListingPhotoOut(Schema):
     id: int
     url: str
     thumbnail_url: str
@@ -58,7 +58,9 @@ class ListingOut(Schema):
     status: str
     title: str
     description: str
-    photos: list[PhotoOut] = Field(..., description="In the host's order; the first is the cover.")
+    photos: list[ListingPhotoOut] = Field(
+        ..., description="In the host's order; the first is the cover."
+    )
     capacity: int
     beds: int
     amenities: list[str]
@@ -82,7 +84,7 @@ class ListingOut(Schema):
     explanation: dict[str, Any] | None = None
 
 
-class BookingIn(Schema):
+class StayBookingIn(Schema):
     check_in: dt.date
     check_out: dt.date
     guests: int = Field(..., ge=1, le=100)
@@ -98,12 +100,12 @@ class PriceOut(Schema):
     total_cents: int
 
 
-class QuoteOut(PriceOut):
+class StayQuoteOut(PriceOut):
     currency: str
     explanation: dict[str, Any]
 
 
-class PaymentOut(Schema):
+class StayPaymentOut(Schema):
     id: int
     client_secret: str
     status: str
@@ -120,7 +122,7 @@ class RefundOut(Schema):
     last_error: str
 
 
-class BookingOut(Schema):
+class StayBookingOut(Schema):
     id: int
     listing: int
     guest: HostRef
@@ -133,7 +135,7 @@ class BookingOut(Schema):
     price: PriceOut
     currency: str
     community_project: int
-    payment: PaymentOut | None
+    payment: StayPaymentOut | None
     refund_cents: int
     refund: RefundOut | None = Field(None, description="Where the money owed back is, if any.")
 
@@ -181,7 +183,7 @@ class ProjectOut(Schema):
     description: str
 
 
-class StatusIn(Schema):
+class ListingStatusIn(Schema):
     status: str = Field(..., examples=["paused"])
 
 
