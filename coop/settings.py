@@ -181,7 +181,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "coop.members.forms.SignupDetailsForm"
 ACCOUNT_ADAPTER = "coop.members.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Co-op] "
-# Failed logins are limited per address and per IP; a limit reached answers 429.
+# Failed logins are limited per address and per IP: past the limit the login form refuses even
+# the right password (tests/security/test_rate_limits.py); the other limits answer 429.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
