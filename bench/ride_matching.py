@@ -9,8 +9,8 @@ Three ways to find the offers a passenger can take, each followed by the same de
    reach box on a B-tree index (status, departs_at, reach latitudes);
 2. brute force: read every offer, keep those in the window in Python, detour-check them all;
 3. PostGIS: each offer's reach as a geography polygon (its route buffered by the same reach
-   margin the box uses), a GiST index, `ST_DWithin(reach, origin, walk)` and the same for the
-   destination, with the departure window in SQL.
+   margin the box uses), a GiST index over (departure, reach), `ST_DWithin(reach, origin, walk)`
+   and the same for the destination, with the departure window in SQL.
 
 Offers are drawn as generate_city.py draws them (drivers' homes by district population, trips
 to workplaces at commuting hours over 30 days). Half of the searches are near an existing offer's
@@ -52,7 +52,7 @@ from rides.selectors import (  # noqa: E402
 
 SIZES: tuple[int, ...] = (1_000, 10_000, 100_000)
 QUERIES = 100
-BRUTE_QUERIES = {1_000: 50, 10_000: 20, 100_000: 5}
+BRUTE_QUERIES = {1_000: 50, 10_000: 20, 100_000: 3}
 WINDOW = timedelta(hours=2)
 DRIVERS = 4_000
 
@@ -66,9 +66,14 @@ def reach_prepare() -> None:
         cursor.execute(
             "ALTER TABLE rides_offer ADD COLUMN IF NOT EXISTS bench_reach geography(Polygon, 4326)"
         )
+        # One GiST over the departure time and the reach (btree_gist), so both narrow the scan:
+        # on the reach alone, city-wide routes overlap every point and the window is a filter.
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
         cursor.execute(
-            "CREATE INDEX IF NOT EXISTS bench_offer_reach ON rides_offer USING gist (bench_reach)"
+            "CREATE INDEX IF NOT EXISTS bench_offer_time_reach ON rides_offer "
+            "USING gist (departs_at, bench_reach)"
         )
+        cursor.execute("DROP INDEX IF EXISTS bench_offer_reach")
         cursor.execute("SELECT id FROM rides_offer WHERE bench_reach IS NULL")
         missing = [row[0] for row in cursor.fetchall()]
         cursor.execute(
