@@ -15,6 +15,7 @@ from typing import Any
 from allauth.headless.contrib.ninja.security import XSessionTokenAuth
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -142,6 +143,14 @@ def _on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResp
         code="invalid",
         message="Some of the input is not valid.",
         fields=fields,
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+def _on_unreadable_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # Django raises it while reading a malformed upload body; that is bad input, not our fault.
+    return error_response(
+        request, status=400, code="invalid", message="The multipart body could not be read."
     )
 
 
