@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
 
 from django import forms
 
 from coop.exceptions import DomainError
+from coop.money.amounts import Money, default_currency
 
 
 def form_add_domain_error(
@@ -29,3 +32,28 @@ def form_add_domain_error(
         placed = True
     if not placed:
         form.add_error(None, error.message)
+
+
+class CentsField(forms.DecimalField):
+    """An amount typed in the co-op's currency ("12.50") that cleans to integer cents (1250).
+
+    Members think in euros; services take cents. Initial values given in cents are shown in
+    euros, so the same field works for new and edit forms.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_digits", 9)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return Money(value, default_currency()).to_decimal()
+        return super().prepare_value(value)
+
+    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+        amount = super().clean(value)
+        if amount is None:
+            return None
+        return Money.from_decimal(Decimal(amount), default_currency()).cents

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from coop.exceptions import InvalidInput
+from frontend.forms import CentsField
 from coop.geo.points import Point
 from rides.models import MAX_SEATS
 from rides.places import NEIGHBOURHOODS, place_choices
@@ -64,9 +65,8 @@ class OfferForm(_PlacesForm):
         initial=_in_an_hour,
     )
     seats = forms.IntegerField(label="Seats offered", min_value=1, max_value=MAX_SEATS, initial=3)
-    price_per_seat_cents = forms.IntegerField(
-        label="Price per seat (cents)",
-        min_value=0,
+    price_per_seat = CentsField(
+        label="Price per seat (€)",
         required=False,
         help_text="Leave empty for the suggested price: the cost-sharing cap.",
     )

@@ -200,7 +200,7 @@ def offer_create(
             f"The most a seat can cost on this trip is {Money(cap, default_currency())}: "
             f"{distance:.1f} road km x {parameter_value('rides.cost_per_km_cents')} cents "
             f"shared among {seats + 1} people.",
-            fields={"price_per_seat_cents": [f"At most {cap}."]},
+            fields={"price_per_seat_cents": [f"At most {Money(cap, default_currency())}."]},
         )
     settings = selectors.matching_settings()
     box = matching.reach_box(

@@ -184,7 +184,7 @@ def offer_new(request: HttpRequest) -> HttpResponse:
                     destination=services.Place(*destination),
                     departs_at=data["departs_at"],
                     seats=data["seats"],
-                    price_per_seat_cents=data["price_per_seat_cents"],
+                    price_per_seat_cents=data["price_per_seat"],
                     instant_booking=data["instant_booking"],
                     vehicle=data["vehicle"],
                     luggage=data["luggage"],
@@ -195,7 +195,13 @@ def offer_new(request: HttpRequest) -> HttpResponse:
                 )
             except DomainError as error:
                 form_add_domain_error(
-                    form, error, rename={"destination": "destination", "origin.label": "origin"}
+                    form,
+                    error,
+                    rename={
+                        "destination": "destination",
+                        "origin.label": "origin",
+                        "price_per_seat_cents": "price_per_seat",
+                    },
                 )
             else:
                 messages.success(request, "Your ride is published.")

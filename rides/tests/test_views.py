@@ -57,7 +57,7 @@ def test_the_offer_form_shows_the_price_cap_refusal(alice_client: Client) -> Non
             "destination": "poblenou",
             "departs_at": tomorrow_at(9).strftime("%Y-%m-%dT%H:%M"),
             "seats": 2,
-            "price_per_seat_cents": 99999,
+            "price_per_seat": "999.99",
         },
     )
 
