@@ -9,8 +9,8 @@ from django import forms
 from django.utils import timezone
 
 from coop.exceptions import InvalidInput
-from frontend.forms import CentsField
 from coop.geo.points import Point
+from frontend.forms import CentsField
 from rides.models import MAX_SEATS
 from rides.places import NEIGHBOURHOODS, place_choices
 
