@@ -1,12 +1,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
 
 from coop.geo.schemas import PointSchema
 from rides.models import MAX_SEATS
+
+
+def _without_offset(value: time) -> time:
+    # A time of day here is the co-op's local time ("08:15" every weekday); an offset would
+    # make it ambiguous across daylight saving, and the databases cannot store one.
+    if value.tzinfo is not None:
+        raise ValueError("Give a local time of day without a UTC offset, like 08:15.")
+    return value
+
+
+LocalTime = Annotated[time, AfterValidator(_without_offset)]
 
 FuelTypeName = Literal["petrol", "diesel", "hybrid", "electric", "lpg"]
 
@@ -147,8 +159,8 @@ class AlertIn(Schema):
     destination: PointSchema
     seats: int = Field(1, ge=1, le=MAX_SEATS)
     label: str = Field("", max_length=120)
-    earliest_time: time | None = None
-    latest_time: time | None = None
+    earliest_time: LocalTime | None = None
+    latest_time: LocalTime | None = None
 
 
 class AlertOut(Schema):
@@ -165,7 +177,7 @@ class CommuteIn(Schema):
     origin: PlaceSchema
     destination: PlaceSchema
     weekdays: list[int] = Field(..., min_length=1, max_length=7)
-    departure_time: time
+    departure_time: LocalTime
     until: date
     seats: int = Field(..., ge=1, le=MAX_SEATS)
     price_per_seat_cents: int | None = Field(None, ge=0)

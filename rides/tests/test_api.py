@@ -347,6 +347,17 @@ def test_a_saved_search_is_notified_when_a_matching_ride_is_posted(
     assert Notification.objects.filter(recipient=bob, kind="rides.alert_match").count() == 1
 
 
+def test_a_time_of_day_with_an_utc_offset_is_refused_not_stored(bob_client: Client) -> None:
+    body = {"origin": LES_CORTS.as_dict(), "destination": GLORIES.as_dict()}
+
+    response = post_json(bob_client, "/alerts", body | {"earliest_time": "08:00:00+01:00"})
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert any("earliest_time" in name for name in error["fields"])
+
+
 def test_a_commute_creates_its_rides_for_the_coming_weeks(alice_client: Client) -> None:
     response = post_json(
         alice_client,
