@@ -92,7 +92,7 @@ def pay_with_test_card(page: Any, card_number: str = "4242424242424242") -> None
     page.wait_for_url(lambda url: "paid=1" in url)
 
 
-def reload_until(page: Any, text: str | re.Pattern[str], *, timeout: float = 30) -> None:
+def reload_until(page: Any, text: str | re.Pattern[str], *, timeout: float = 90) -> None:
     """Reload until the page shows `text`: what a webhook or the worker brings a moment later."""
     deadline = time.monotonic() + timeout
     locator = page.get_by_text(text).first
