@@ -17,6 +17,7 @@ from coop.community.models import CommunityProject
 from coop.exceptions import InvalidInput, NotFound
 from coop.geo.points import Point
 from coop.geo.schemas import PointSchema
+from coop.images.schemas import PhotoOut, photo_out
 from coop.members.models import User
 from coop.pagination import PageNumberPagination
 from governance.board import board_action_check
@@ -35,7 +36,6 @@ from stays.schemas import (
     HostRef,
     ListingIn,
     ListingOut,
-    ListingPhotoOut,
     ListingStatusIn,
     PhotoPositionIn,
     PriceOut,
@@ -76,7 +76,7 @@ def listing_out(
         status=listing.status,
         title=listing.title,
         description=listing.description,
-        photos=[_photo_out(photo) for photo in listing.photos.all()],
+        photos=[photo_out(photo) for photo in listing.photos.all()],
         capacity=listing.capacity,
         beds=listing.beds,
         amenities=list(listing.amenities),
@@ -103,18 +103,6 @@ def listing_out(
             if ranked and distance_km is not None
             else None
         ),
-    )
-
-
-def _photo_out(photo: ListingPhoto) -> ListingPhotoOut:
-    return ListingPhotoOut(
-        id=photo.pk,
-        url=photo.url,
-        thumbnail_url=photo.thumbnail_url,
-        alt_text=photo.alt_text,
-        width=photo.width,
-        height=photo.height,
-        position=photo.position,
     )
 
 
@@ -613,28 +601,28 @@ def _photo_of(request: HttpRequest, listing_id: int, photo_id: int) -> ListingPh
 
 @router.post(
     "/listings/{listing_id}/photos",
-    response={201: ListingPhotoOut, **error_responses(400, 401, 404)},
+    response={201: PhotoOut, **error_responses(400, 401, 404)},
     summary="Add a photo (multipart: `photo` file, `alt_text` saying what it shows)",
 )
 def listing_photo_create(
     request: HttpRequest, listing_id: int, photo: File[UploadedFile], alt_text: Form[str]
-) -> Status[ListingPhotoOut]:
+) -> Status[PhotoOut]:
     listing = selectors.listing_get_for_host(_user(request), listing_id)
     added = listing_photo_add(host=_user(request), listing=listing, upload=photo, alt_text=alt_text)
-    return Status(201, _photo_out(added))
+    return Status(201, photo_out(added))
 
 
 @router.post(
     "/listings/{listing_id}/photos/{photo_id}/position",
-    response={200: list[ListingPhotoOut], **error_responses(400, 401, 404)},
+    response={200: list[PhotoOut], **error_responses(400, 401, 404)},
     summary="Move a photo to a place in the order (0: the cover); returns the new order",
 )
 def listing_photo_reorder(
     request: HttpRequest, listing_id: int, photo_id: int, payload: PhotoPositionIn
-) -> list[ListingPhotoOut]:
+) -> list[PhotoOut]:
     photo = _photo_of(request, listing_id, photo_id)
     listing_photo_move(host=_user(request), photo=photo, position=payload.position)
-    return [_photo_out(each) for each in ListingPhoto.objects.filter(listing_id=listing_id)]
+    return [photo_out(each) for each in ListingPhoto.objects.filter(listing_id=listing_id)]
 
 
 @router.delete(

@@ -17,7 +17,7 @@ from django.db.models import F, Q
 
 from coop.community.models import CommunityProject
 from coop.geo.points import Point
-from coop.images.views import image_url
+from coop.images.models import PublicPhoto
 from coop.money.amounts import Money
 
 
@@ -168,41 +168,14 @@ class Listing(models.Model):
         return Money(self.cleaning_fee_cents, self.currency)
 
 
-class ListingPhoto(models.Model):
+class ListingPhoto(PublicPhoto):
     """A photo of a listing, stored through coop.images (public: anyone searching sees it; the
     pipeline strips GPS and other metadata, so it does not give the exact address away)."""
 
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="photos")
-    image_name = models.CharField(max_length=255)
-    thumbnail_name = models.CharField(max_length=255)
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    thumbnail_width = models.PositiveIntegerField()
-    thumbnail_height = models.PositiveIntegerField()
-    # What the photo shows, for people who cannot see it.
-    alt_text = models.CharField(max_length=200)
-    # The host's order; 0 is the cover shown in search results.
-    position = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["position", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(alt_text=""), name="stays_listingphoto_has_alt_text"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.alt_text
-
-    @property
-    def url(self) -> str:
-        return image_url(self.image_name)
-
-    @property
-    def thumbnail_url(self) -> str:
-        return image_url(self.thumbnail_name)
+    class Meta(PublicPhoto.Meta):
+        pass
 
 
 class BlockSource(models.TextChoices):

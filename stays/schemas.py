@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from coop.geo.schemas import PointSchema
+from coop.images.schemas import PhotoOut
 
 
 class ListingIn(Schema):
@@ -37,16 +38,6 @@ class HostRef(Schema):
     display_name: str
 
 
-class ListingPhotoOut(Schema):
-    id: int
-    url: str
-    thumbnail_url: str
-    alt_text: str
-    width: int
-    height: int
-    position: int
-
-
 class PhotoPositionIn(Schema):
     position: int = Field(..., ge=0, description="0 makes it the cover")
 
@@ -58,9 +49,7 @@ class ListingOut(Schema):
     status: str
     title: str
     description: str
-    photos: list[ListingPhotoOut] = Field(
-        ..., description="In the host's order; the first is the cover."
-    )
+    photos: list[PhotoOut] = Field(..., description="In the host's order; the first is the cover.")
     capacity: int
     beds: int
     amenities: list[str]
