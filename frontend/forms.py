@@ -52,7 +52,7 @@ class CentsField(forms.DecimalField):
             return Money(value, default_currency()).to_decimal()
         return super().prepare_value(value)
 
-    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+    def clean(self, value: Any) -> int | None:
         amount = super().clean(value)
         if amount is None:
             return None
