@@ -130,8 +130,18 @@ if REDIS_URL:
                 # redis-py 8 defaults socket_timeout to 5 s, the length of channels_redis's
                 # blocking pop: every idle consumer would die with a TimeoutError. Read
                 # timeouts must outlast the pop (channels_redis#422); connecting stays quick.
+                # redis-py's pool refuses (rather than waits) past 100 connections, and each
+                # group send or discard takes one: a burst of 1,000 sockets closing failed
+                # hundreds of unsubscribes and left dead sockets in groups (bench/RESULTS.md).
                 "hosts": [
-                    {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 30,
+                        "socket_connect_timeout": 5,
+                        "max_connections": env_int(
+                            "REDIS_MAX_CONNECTIONS", default=1000, minimum=10
+                        ),
+                    }
                 ],
                 "prefix": env_str("REDIS_PREFIX", "coop"),
             },

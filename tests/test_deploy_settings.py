@@ -75,6 +75,21 @@ def test_bad_configuration_stops_the_process_with_the_variable_named(
     assert message in result.stderr
 
 
+def test_the_live_updates_redis_pool_is_sized_from_the_environment() -> None:
+    # The default pool of 100 refused connections under a burst of 1,000 sockets.
+    script = (
+        "from django.conf import settings; "
+        "print(settings.CHANNEL_LAYERS['default']['CONFIG']['hosts'][0]['max_connections'])"
+    )
+    env = {**PRODUCTION_ENV, "REDIS_URL": "redis://127.0.0.1:6379/0"}
+
+    default = manage("shell", "-c", script, env=env)
+    sized = manage("shell", "-c", script, env={**env, "REDIS_MAX_CONNECTIONS": "2500"})
+
+    assert default.stdout.split()[-1] == "1000", default.stderr
+    assert sized.stdout.split()[-1] == "2500", sized.stderr
+
+
 def test_production_responses_carry_the_security_headers() -> None:
     script = (
         "import django; django.setup();"
