@@ -12,7 +12,9 @@ Published in the open algorithms register. Anyone can recompute a statement from
 
 The measures, each read from the service's own records for the year:
 - fees_paid: cents of co-op fees a member paid (as guest, passenger or borrower), net of refunds,
-  read from the ledger's fee revenue entries whose transaction names that member;
+  read from the ledger's fee revenue entries whose transaction names that member; what a held
+  deposit pays the co-op (a late fee, a damage award on a common-store item) is compensation,
+  not patronage, and is left out, with its refunds, so being late or careless earns no points;
 - nights_hosted: nights of confirmed stays that checked out in the year, for the host;
 - seats_driven: seats of completed ride bookings, for the driver;
 - items_lent: loans of a member's own items returned in the year (common-store items have no
@@ -35,7 +37,7 @@ from django.utils import timezone
 
 from coop.algorithms import algorithm_register
 from coop.money.amounts import Money, allocate, percent_of
-from coop.money.models import AccountKind, AccountType, Entry
+from coop.money.models import AccountKind, AccountType, Entry, Payment, PaymentPurpose, Refund
 from coop.surplus.parameters import LEGAL_MINIMUM_RESERVES_BASIS_POINTS
 
 SERVICE = "surplus"
@@ -62,12 +64,14 @@ MEASURE_BY_KEY = {measure.key: measure for measure in MEASURES}
 PATRONAGE = algorithm_register(
     slug="patronage",
     name="Patronage dividend",
-    version="1",
+    # 2: late fees and damage awards taken from deposits no longer count as fees paid.
+    version="2",
     description=(
         "At the close of a fiscal year the surplus (revenue minus costs, from the ledger) is split "
         "into reserves (rounded up, at least the legal minimum), the community fund (rounded "
         "down) and the dividend pool (the rest). Each member's points are the sum of their "
-        "activity in the year times a weight per measure: cents of fees paid, nights hosted, "
+        "activity in the year times a weight per measure: cents of fees paid (late fees and "
+        "damage awards taken from deposits do not count), nights hosted, "
         "seats driven, items lent and minutes given in the timebank. The pool is split in "
         "proportion to points, to the cent, by the largest-remainder method, so the dividends "
         "add up to the pool exactly."
@@ -155,6 +159,18 @@ def revenue_and_costs(*, year: int, currency: str) -> tuple[Money, Money]:
     )
 
 
+def _deposit_transactions() -> Q:
+    """Ledger transactions of captured deposits and their refunds: what a late fee or a damage
+    award on a common-store item pays into fee revenue compensates the co-op; it is no fee."""
+    captured = Payment.objects.filter(purpose=PaymentPurpose.DEPOSIT).values("ledger_transaction")
+    refunded = Refund.objects.filter(payment__purpose=PaymentPurpose.DEPOSIT).values(
+        "ledger_transaction"
+    )
+    return Q(transaction__in=captured.exclude(ledger_transaction=None)) | Q(
+        transaction__in=refunded.exclude(ledger_transaction=None)
+    )
+
+
 def _fees_paid(start: dt.datetime, end: dt.datetime, currency: str) -> dict[int, int]:
     rows = (
         Entry.objects.filter(
@@ -165,6 +181,7 @@ def _fees_paid(start: dt.datetime, end: dt.datetime, currency: str) -> dict[int,
             transaction__member__isnull=False,
         )
         .exclude(transaction__service=SERVICE)
+        .exclude(_deposit_transactions())
         .values("transaction__member")
         .annotate(total=Sum("amount_cents"))
     )

@@ -36,7 +36,7 @@ def test_a_member_reads_their_statement_line_by_line(
     assert body["dividend_pool_cents"] == 5400
     assert body["dividend_cents"] == 642
     assert body["status"] == "simulated"
-    assert body["explanation"]["algorithm"] == {"slug": "patronage", "version": "1"}
+    assert body["explanation"]["algorithm"] == {"slug": "patronage", "version": "2"}
     # Anyone can recompute it: pool x points / total, within a cent of the exact share.
     assert abs(body["dividend_cents"] - 5400 * 1350 / 11351) < 1
 
