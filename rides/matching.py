@@ -17,6 +17,11 @@ For a passenger going from A to B and a driver whose route is O -> waypoints -> 
    50 x (1 - detour_km / max_detour_km) + 30 x share of the trip ridden
    + 20 x (1 - walk_km / (2 x max_walk_km)) (the last term counts fully when walking is off).
    The best-scoring pair is the match; offers are ranked by score, then departure, then id.
+5. The whole car: when passengers are already booked on the ride, the match stands only if the
+   driver's route through all their pickups and drop-offs plus this passenger's (cheapest
+   insertion of stops, as in rides.commuter-pool) stays within the driver's limits (km,
+   minutes, percent of the trip); the explanation gives that whole-car detour. Searches and
+   bookings apply the same check, a booking with the ride's seats locked.
 
 Distances are great-circle distances on a sphere of the Earth's mean radius (within 0.6 % of the
 ellipsoid, and fast enough to score thousands of offers).
@@ -32,7 +37,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -44,7 +49,7 @@ from coop.geo.search import bounding_box
 ALGORITHM = algorithm_register(
     slug="rides.detour-matching",
     name="Ride matching by detour",
-    version="1.0",
+    version="1.1",
     description=(__doc__ or "").split("\n\n", 1)[1].split("\n\nThe candidate index")[0].strip(),
     parameter_keys=(
         "rides.max_detour_km",
@@ -109,12 +114,32 @@ class Match:
     share_percent: float
     score: float
     limits: dict[str, float]
+    # Set by rides.pools.match_in_car when passengers are already booked: the driver's detour
+    # for the whole car, this passenger included.
+    booked_passengers: int = 0
+    car_detour_km: float | None = None
+    car_detour_minutes: float | None = None
+    car_detour_percent: float | None = None
 
     @property
     def walk_km(self) -> float:
         return self.pickup_distance_km + self.dropoff_distance_km
 
     def explanation(self) -> dict[str, Any]:
+        car: dict[str, Any] = {}
+        if self.booked_passengers and self.car_detour_km is not None:
+            km, minutes = round(self.car_detour_km, 1), round(self.car_detour_minutes or 0)
+            car = {
+                "booked_passengers": self.booked_passengers,
+                "car_detour_km": round(self.car_detour_km, 2),
+                "car_detour_minutes": round(self.car_detour_minutes or 0, 1),
+                "car_detour_percent": round(self.car_detour_percent or 0, 1),
+                "car_summary": (
+                    f"with the {self.booked_passengers} passenger"
+                    f"{'s' if self.booked_passengers > 1 else ''} already booked: "
+                    f"+{km} km, +{minutes} min"
+                ),
+            }
         return explanation_for(
             ALGORITHM,
             detour_km=round(self.detour_km, 2),
@@ -126,6 +151,7 @@ class Match:
             share_percent=round(self.share_percent, 1),
             score=self.score,
             limits=self.limits,
+            **car,
         )
 
 
@@ -180,9 +206,18 @@ def _best_extra_km(route: Sequence[Point], pickup: Point, dropoff: Point) -> flo
 
 
 def match_offer(
-    offer: OfferRoute, *, origin: Point, destination: Point, settings: Settings
+    offer: OfferRoute,
+    *,
+    origin: Point,
+    destination: Point,
+    settings: Settings,
+    in_car: Callable[[Match], Match | None] | None = None,
 ) -> Match | None:
-    """The best acceptable pickup/drop-off for this passenger on this offer, or None."""
+    """The best acceptable pickup/drop-off for this passenger on this offer, or None.
+
+    `in_car` is step 5 (rides.pools.match_in_car for a ride with passengers booked): it refuses
+    a pair (None) or returns it with the whole car's figures. Every acceptable pair goes through
+    it, so a walk to the road can still fit a car that a door-to-door pickup no longer does."""
     route = offer.route
     trip_km = route_length_km(route) * settings.road_factor
     if trip_km <= 0:
@@ -223,22 +258,26 @@ def match_offer(
                 + 20 * walk_score,
                 1,
             )
-            if best is None or score > best.score:
-                best = Match(
-                    offer_id=offer.offer_id,
-                    departs_at=offer.departs_at,
-                    pickup=pickup,
-                    dropoff=dropoff,
-                    detour_km=detour_km,
-                    detour_minutes=detour_minutes,
-                    detour_percent=detour_percent,
-                    pickup_distance_km=walk_p,
-                    dropoff_distance_km=walk_d,
-                    shared_km=shared_km,
-                    share_percent=share_percent,
-                    score=score,
-                    limits=limits,
-                )
+            if best is not None and score <= best.score:
+                continue
+            pair = Match(
+                offer_id=offer.offer_id,
+                departs_at=offer.departs_at,
+                pickup=pickup,
+                dropoff=dropoff,
+                detour_km=detour_km,
+                detour_minutes=detour_minutes,
+                detour_percent=detour_percent,
+                pickup_distance_km=walk_p,
+                dropoff_distance_km=walk_d,
+                shared_km=shared_km,
+                share_percent=share_percent,
+                score=score,
+                limits=limits,
+            )
+            found = pair if in_car is None else in_car(pair)
+            if found is not None:
+                best = found
     return best
 
 

@@ -28,6 +28,7 @@ group: the driver's route through the pickups and drop-offs of every passenger i
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -226,6 +227,26 @@ def within_limits(plan: CarPlan, offer: PoolOffer) -> bool:
         plan.detour_km <= limits.max_detour_km
         and plan.detour_minutes <= limits.max_detour_minutes
         and plan.detour_percent <= limits.max_detour_percent
+    )
+
+
+def match_in_car(
+    offer: PoolOffer, match: matching.Match, /, *, settings: matching.Settings
+) -> matching.Match | None:
+    """`match` if the driver's route with the passengers already booked and this one stays
+    within the driver's limits (step 5 of rides.detour-matching), with the whole car's detour
+    added; None otherwise. With nobody booked the car's detour is the match's own."""
+    if not offer.booked:
+        return match
+    plan = car_plan(offer, [(0, match.pickup, match.dropoff)], settings=settings)
+    if not within_limits(plan, offer):
+        return None
+    return dataclasses.replace(
+        match,
+        booked_passengers=len(offer.booked),
+        car_detour_km=plan.detour_km,
+        car_detour_minutes=plan.detour_minutes,
+        car_detour_percent=plan.detour_percent,
     )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.utils import timezone
 
 from coop.exceptions import NotFound
@@ -36,6 +38,20 @@ def offer_route(offer: Offer) -> matching.OfferRoute:
         max_detour_minutes=offer.max_detour_minutes,
         max_detour_percent=offer.max_detour_percent,
     )
+
+
+def pool_offer(offer: Offer, bookings: Iterable[Booking] | None = None) -> pools.PoolOffer:
+    """The offer as its car: the stops of the bookings holding seats are part of it. Without
+    `bookings`, reads `offer.bookings` as prefetched by `holding_bookings_prefetch()`."""
+    held = offer.bookings.all() if bookings is None else bookings
+    return pools.PoolOffer(
+        offer_route(offer), offer.seats_left, tuple((b.pickup, b.dropoff) for b in held)
+    )
+
+
+def holding_bookings_prefetch() -> Prefetch:
+    # Only the bookings that hold seats: their stops are part of the car.
+    return Prefetch("bookings", queryset=Booking.objects.filter(status__in=HOLDING).order_by("id"))
 
 
 def _meets(point: Point, walk_km: float) -> Q:
@@ -103,14 +119,22 @@ def offer_matches(
             exclude_driver=viewer,
         )
     }
-    found = matching.match_all(
-        (offer_route(o) for o in offers.values()),
-        origin=origin,
-        destination=destination,
-        settings=settings,
-        order=order,
+    # One more query for the bookings holding seats: their stops are part of each car.
+    prefetch_related_objects(list(offers.values()), holding_bookings_prefetch())
+    found = (
+        matching.match_offer(
+            offer_route(o),
+            origin=origin,
+            destination=destination,
+            settings=settings,
+            in_car=functools.partial(pools.match_in_car, pool_offer(o), settings=settings),
+        )
+        for o in offers.values()
     )
-    return [FoundMatch(offer=offers[m.offer_id], match=m) for m in found]
+    return [
+        FoundMatch(offer=offers[m.offer_id], match=m)
+        for m in matching.rank((m for m in found if m is not None), order=order)
+    ]
 
 
 def offer_ends_for_public(offer: Offer) -> tuple[Point, Point]:
@@ -248,10 +272,7 @@ def pool_proposal(*, depart_after: datetime, depart_before: datetime) -> PoolPro
             seats_left__gte=1,
         )
         .select_related("driver")
-        .prefetch_related(
-            # Only the bookings that hold seats: their stops are part of the car.
-            Prefetch("bookings", queryset=Booking.objects.filter(status__in=HOLDING).order_by("id"))
-        )[:500]
+        .prefetch_related(holding_bookings_prefetch())[:500]
     )
     riding = Booking.objects.filter(
         status__in=HOLDING,
@@ -275,12 +296,7 @@ def pool_proposal(*, depart_after: datetime, depart_before: datetime) -> PoolPro
 
     result = pools.assign(
         [pools.PoolRequest(a.pk, a.origin, a.destination, a.seats) for a in alerts.values()],
-        [
-            pools.PoolOffer(
-                offer_route(o), o.seats_left, tuple((b.pickup, b.dropoff) for b in o.bookings.all())
-            )
-            for o in offers
-        ],
+        [pool_offer(o) for o in offers],
         settings=matching_settings(),
         allowed=allowed,
     )

@@ -154,7 +154,7 @@ def test_the_explanation_has_the_contract_figures_and_the_limits() -> None:
         "score",
     ):
         assert isinstance(explanation[key], float)
-    assert explanation["algorithm"] == {"slug": "rides.detour-matching", "version": "1.0"}
+    assert explanation["algorithm"] == {"slug": "rides.detour-matching", "version": "1.1"}
     assert explanation["limits"]["max_detour_percent"] == 33
     assert explanation["detour_km"] == round(match.detour_km, 2)
 
