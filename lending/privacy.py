@@ -125,4 +125,12 @@ def anonymise(member: User) -> None:
     Wanted.objects.filter(member=member).delete()
 
 
-privacy_register(section="lending", export=export, anonymise=anonymise, obligations=obligations)
+def locks(member: User) -> list[Item]:
+    """The member's items: a reservation locks its item, then borrower and owner
+    (`reservation_request`), and `anonymise` retires the items, so deletion locks them first."""
+    return list(Item.objects.filter(owner=member).order_by("pk"))
+
+
+privacy_register(
+    section="lending", export=export, anonymise=anonymise, obligations=obligations, locks=locks
+)

@@ -23,6 +23,7 @@ from coop.exceptions import InvalidInput, NotAllowed
 from coop.geo.points import Point
 from coop.locking import lock_for_update
 from coop.members.models import User
+from coop.members.services import member_lock_active
 from coop.money.amounts import Money, percent_of
 from coop.notifications.services import notification_send
 from governance.parameters import parameter_value
@@ -378,6 +379,7 @@ def reservation_request(
     try:
         with transaction.atomic():
             (item,) = lock_for_update(item)
+            member_lock_active(borrower, item.owner)
             _check_reservable(item)
             blocked_until = ends_at + timedelta(hours=item.buffer_hours)
             if _clashes(item, starts_at, blocked_until):

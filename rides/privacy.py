@@ -98,4 +98,12 @@ def anonymise(member: User) -> None:
     Message.objects.filter(author=member).update(body="")
 
 
-privacy_register(section="rides", export=export, anonymise=anonymise, obligations=obligations)
+def locks(member: User) -> list[Offer]:
+    """The rides the member still drives: a booking locks its ride, then passenger and driver
+    (`booking_request`), and `anonymise` cancels these rides, so deletion locks them first."""
+    return list(Offer.objects.filter(driver=member, status=TripStatus.SCHEDULED).order_by("pk"))
+
+
+privacy_register(
+    section="rides", export=export, anonymise=anonymise, obligations=obligations, locks=locks
+)

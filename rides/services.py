@@ -22,11 +22,12 @@ from coop.exceptions import DomainError, InvalidInput
 from coop.geo.points import Point
 from coop.locking import lock_for_update
 from coop.members.models import User
+from coop.members.services import member_lock_active
 from coop.money.amounts import Money, default_currency, percent_of
 from coop.notifications.services import notification_send
 from governance.audit import audit_record
 from governance.parameters import parameter_value
-from rides import matching, pools, selectors
+from rides import matching, selectors
 from rides.exceptions import (
     InvalidTransition,
     NoSeats,
@@ -207,6 +208,7 @@ def offer_create(
         route, matching.reach_margin_km(route, chosen["max_detour_km"], settings.road_factor)
     )
     with transaction.atomic():
+        member_lock_active(driver)
         offer = Offer.objects.create(
             driver=driver,
             commute=commute,
@@ -411,6 +413,7 @@ def booking_request(
         (offer,) = lock_for_update(offer)
         if offer.status != TripStatus.SCHEDULED or offer.departs_at <= timezone.now():
             raise RideNotOpen()
+        member_lock_active(passenger, offer.driver)
         if offer.seats_left < seats:
             raise NoSeats(
                 f"Only {offer.seats_left} seat(s) left on this ride.",
@@ -418,17 +421,6 @@ def booking_request(
             )
         if offer.bookings.filter(passenger=passenger, status__in=HOLDING).exists():
             raise InvalidTransition("You already have a booking on this ride.")
-        # The whole car under the lock: nobody can book in between and make it too long.
-        booked = offer.bookings.filter(status__in=HOLDING).order_by("id")
-        in_car = pools.match_in_car(
-            selectors.pool_offer(offer, booked), match, settings=door_to_door
-        )
-        if in_car is None:
-            raise NotAMatch(
-                "With the passengers already booked, the driver's detour would be too long.",
-                fields={"pickup": ["Too far off the route with the passengers already booked."]},
-            )
-        match = in_car
         offer.seats_left -= seats
         offer.save(update_fields=["seats_left"])
         price = passenger_price_cents(offer=offer, shared_km=match.shared_km, seats=seats)

@@ -123,4 +123,12 @@ def anonymise(member: User) -> None:
     Home.objects.filter(host=member).update(address="Removed")
 
 
-privacy_register(section="stays", export=export, anonymise=anonymise, obligations=obligations)
+def locks(member: User) -> list[Home]:
+    """The member's homes: a booking locks its home, then guest and host (`booking_create`), and
+    `anonymise` updates the homes, so deletion takes them in that order too, never the reverse."""
+    return list(Home.objects.filter(host=member).order_by("pk"))
+
+
+privacy_register(
+    section="stays", export=export, anonymise=anonymise, obligations=obligations, locks=locks
+)

@@ -123,4 +123,12 @@ def anonymise(member: User) -> None:
     Chore.declined_by.through.objects.filter(user=member).delete()
 
 
-privacy_register(section="timebank", export=export, anonymise=anonymise, obligations=obligations)
+def locks(member: User) -> list[TimeAccount]:
+    """The member's time account: a transfer locks both accounts, then both members
+    (`transfer_create`): one under way is seen in the balance, a later one finds them gone."""
+    return list(TimeAccount.objects.filter(owner=member))
+
+
+privacy_register(
+    section="timebank", export=export, anonymise=anonymise, obligations=obligations, locks=locks
+)

@@ -24,6 +24,7 @@ from coop.exceptions import InvalidInput
 from coop.geo.points import Point
 from coop.locking import lock_for_update
 from coop.members.models import User
+from coop.members.services import member_lock_active
 from coop.notifications.services import notification_send
 from governance.parameters import parameter_value
 from timebank.exceptions import (
@@ -259,6 +260,7 @@ def transfer_create(
     payer_account, payee_account = account_for(payer), account_for(payee_user)
     with transaction.atomic():
         payer_account, payee_account = lock_for_update(payer_account, payee_account)
+        member_lock_active(payer, payee_user)
         transfer = transfer_write(
             payer=payer_account,
             payee=payee_account,
@@ -293,6 +295,7 @@ def community_gift(*, giver: User, minutes: Any, note: str = "") -> Transfer:
     giver_account, community = account_for(giver), community_account()
     with transaction.atomic():
         giver_account, community = lock_for_update(giver_account, community)
+        member_lock_active(giver)
         return transfer_write(
             payer=giver_account,
             payee=community,
@@ -347,6 +350,7 @@ def post_create(
         problems["tags"] = [f"At most {MAX_TAGS} tags."]
     if problems:
         raise InvalidInput(fields=problems)
+    member_lock_active(author)
     return Post.objects.create(
         author=author,
         kind=kind,
@@ -402,6 +406,8 @@ def exchange_request(
     else:
         provider_id, receiver_id = requester.pk, post.author_id
     with transaction.atomic():
+        # Both sides: the post's author gets an open exchange too.
+        member_lock_active(requester, post.author)
         exchange = Exchange.objects.create(
             post=post,
             provider_id=provider_id,

@@ -16,6 +16,7 @@ from coop.members.exceptions import (
     EmailTaken,
     InvalidMembershipChange,
     InvalidProfile,
+    MemberLeft,
     OpenObligations,
 )
 from coop.members.models import MembershipStatus, User
@@ -175,6 +176,21 @@ def member_leave(*, user: User) -> User:
     return user
 
 
+def member_lock_active(*members: User | None) -> list[User]:
+    """Lock the members' rows and refuse (409 `member_left`) if any of them has left.
+
+    Every write that gives a member something `member_delete` checks or anonymises (a booking,
+    a loan, hours, an offer, a post) calls this in its transaction, after locking its own rows,
+    the order `member_delete` takes them in (its app's `privacy.py` `locks`, then the member):
+    a write under way commits first and deletion sees it; a later one waits and finds them gone.
+    `None` (a co-op owned item, say) is skipped.
+    """
+    fresh = lock_for_update(*(User(pk=member.pk) for member in members if member is not None))
+    if any(not member.is_active for member in fresh):
+        raise MemberLeft()
+    return fresh
+
+
 def member_delete(*, user: User) -> User:
     """The member leaves and is anonymised (`DELETE /api/v1/me`).
 
@@ -195,10 +211,11 @@ def member_delete(*, user: User) -> User:
     with transaction.atomic():
         # The race: a payment, a posting or a booking committing between our reading of the
         # obligations and our commit would leave an anonymised member owing or owed something.
-        # So before reading we lock the rows each app's writes lock (`privacy_locks`: e.g. the
-        # member's ledger accounts) and the member's row (`payment_start` locks it too and
-        # refuses a member who has left): a write under way commits first and is seen here, a
-        # later one waits for us and then finds the member gone.
+        # So before reading we lock the rows each app's writes lock (`privacy_locks`: the
+        # member's ledger and time accounts, homes, items, rides still to drive) and the
+        # member's row (`payment_start` and every booking, loan, transfer or post lock it too,
+        # through `member_lock_active`, and refuse a member who has left): a write under way
+        # commits first and is seen here, a later one waits for us and then finds them gone.
         # The member's row comes last, in its own call (unlike the one-call rule elsewhere):
         # a transaction that inserts a row pointing at the member (a posting naming them) takes
         # a share lock on it only at COMMIT, when its foreign keys are checked, after the locks

@@ -22,8 +22,8 @@ from django.db import IntegrityError, transaction
 
 from coop.algorithms import algorithm_register
 from coop.locking import lock_for_update
-from coop.members.exceptions import MemberLeft
 from coop.members.models import User
+from coop.members.services import member_lock_active
 from coop.money import stripe_gateway
 from coop.money.amounts import Money, allocate
 from coop.money.exceptions import InvalidPaymentState, InvalidSplits
@@ -147,9 +147,7 @@ def payment_start(
     with transaction.atomic():
         # `member_delete` reads "no pending payment" under this row's lock: a payer who left
         # while Stripe answered gets nothing to pay (the intent is never confirmed and lapses).
-        (fresh_payer,) = lock_for_update(User(pk=payer.pk))
-        if not fresh_payer.is_active:
-            raise MemberLeft()
+        member_lock_active(payer)
         return Payment.objects.create(
             stripe_id=intent["id"],
             client_secret=intent["client_secret"],

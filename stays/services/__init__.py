@@ -22,6 +22,7 @@ from coop.exceptions import DomainError, InvalidInput, NotAllowed
 from coop.geo.points import Point
 from coop.locking import lock_for_update
 from coop.members.models import User
+from coop.members.services import member_lock_active
 from coop.money.amounts import Money, allocate, default_currency, percent_of
 from coop.money.ledger import Cause, coop_account, ledger_post, member_account
 from coop.money.models import Account, AccountKind, Payment, PaymentPurpose
@@ -419,6 +420,7 @@ def booking_create(
     now = timezone.now()
     with transaction.atomic():
         (home,) = lock_for_update(home)
+        member_lock_active(guest, listing.host)
         if nights_taken(listing=listing, check_in=check_in, check_out=check_out):
             raise NotAvailable()
         _check_cap(home=home, policy=policy, check_in=check_in, check_out=check_out)
