@@ -27,7 +27,7 @@ from coop.money.amounts import Money, default_currency, percent_of
 from coop.notifications.services import notification_send
 from governance.audit import audit_record
 from governance.parameters import parameter_value
-from rides import matching, selectors
+from rides import matching, pools, selectors
 from rides.exceptions import (
     InvalidTransition,
     NoSeats,
@@ -421,6 +421,17 @@ def booking_request(
             )
         if offer.bookings.filter(passenger=passenger, status__in=HOLDING).exists():
             raise InvalidTransition("You already have a booking on this ride.")
+        # The whole car under the lock: nobody can book in between and make it too long.
+        booked = offer.bookings.filter(status__in=HOLDING).order_by("id")
+        in_car = pools.match_in_car(
+            selectors.pool_offer(offer, booked), match, settings=door_to_door
+        )
+        if in_car is None:
+            raise NotAMatch(
+                "With the passengers already booked, the driver's detour would be too long.",
+                fields={"pickup": ["Too far off the route with the passengers already booked."]},
+            )
+        match = in_car
         offer.seats_left -= seats
         offer.save(update_fields=["seats_left"])
         price = passenger_price_cents(offer=offer, shared_km=match.shared_km, seats=seats)
