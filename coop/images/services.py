@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import secrets
 import warnings
+import weakref
 from dataclasses import dataclass
 from typing import IO
 
@@ -122,6 +123,7 @@ def image_store(
     stem = f"{'private' if private else 'public'}/{folder.strip('/')}/{secrets.token_urlsafe(18)}"
     name = default_storage.save(f"{stem}.{OUTPUT_EXTENSION}", ContentFile(full))
     thumbnail_name = default_storage.save(f"{stem}-thumb.{OUTPUT_EXTENSION}", ContentFile(thumb))
+    _delete_unless_committed(name, thumbnail_name)
     return StoredImage(
         name=name,
         thumbnail_name=thumbnail_name,
@@ -144,3 +146,31 @@ def image_delete(*names: str) -> None:
                 default_storage.delete(name)
 
     transaction.on_commit(delete)
+
+
+class _UncommittedFiles:
+    """Files written inside a transaction that no committed row may point at yet."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self._cleanup = weakref.finalize(self, _files_delete, names)
+
+    def committed(self) -> None:
+        self._cleanup.detach()
+
+
+def _files_delete(names: tuple[str, ...]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def _delete_unless_committed(*names: str) -> None:
+    """Delete files written now if the surrounding transaction (or savepoint) rolls back.
+
+    Django has no rollback hook, but a rollback discards the on_commit callbacks registered
+    inside it: the only reference to the marker goes with them, and its finalizer (run at once
+    by CPython's reference counting) deletes the files. A commit runs the callback, which keeps
+    them. Outside a transaction the files are kept at once. This covers every caller, however
+    deep the service that stores the photo sits in someone else's transaction.
+    """
+    if transaction.get_connection().in_atomic_block:  # else nothing is left to commit
+        transaction.on_commit(_UncommittedFiles(names).committed)

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import gc
 import io
 import struct
 import zlib
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from PIL import Image
 
 from coop.images import services
@@ -164,3 +166,35 @@ def test_deleting_removes_both_files_after_commit() -> None:
 
     assert not default_storage.exists(stored.name)
     assert not default_storage.exists(stored.thumbnail_name)
+
+
+@pytest.mark.django_db
+def test_photos_written_in_a_transaction_that_rolls_back_are_deleted() -> None:
+    written: list[services.StoredImage] = []
+
+    def upload_then_fail() -> None:
+        with transaction.atomic():
+            written.append(image_store(upload=photo_upload(), folder="tests"))
+            assert default_storage.exists(written[0].name)
+            raise RuntimeError("the row that would point at the photo is refused")
+
+    with pytest.raises(RuntimeError):
+        upload_then_fail()
+
+    (stored,) = written
+
+    assert not default_storage.exists(stored.name)
+    assert not default_storage.exists(stored.thumbnail_name)
+
+
+@pytest.mark.django_db
+def test_photos_written_in_a_transaction_that_commits_are_kept(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        stored = image_store(upload=photo_upload(), folder="tests")
+    gc.collect()
+
+    assert default_storage.exists(stored.name)
+    assert default_storage.exists(stored.thumbnail_name)
+    image_delete(stored.name, stored.thumbnail_name)
