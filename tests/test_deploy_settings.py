@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -88,6 +92,49 @@ def test_the_live_updates_redis_pool_is_sized_from_the_environment() -> None:
 
     assert default.stdout.split()[-1] == "1000", default.stderr
     assert sized.stdout.split()[-1] == "2500", sized.stderr
+
+
+def test_gunicorn_with_uvicorn_workers_serves_the_production_app(tmp_path: Path) -> None:
+    # README's production topology: plain HTTP on Gunicorn with Uvicorn workers.
+    env = {**PRODUCTION_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'gunicorn.sqlite3'}"}
+    assert manage("migrate", "--no-input", env=env).returncode == 0
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(  # noqa: S603
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--workers=1",
+            "--worker-class=uvicorn_worker.UvicornWorker",
+            f"--bind=127.0.0.1:{port}",
+            "coop.asgi:application",
+        ],
+        cwd=ROOT,
+        env={**clean_environment(), **env, "DJANGO_SETTINGS_MODULE": "coop.settings"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/healthz", headers={"Host": "coop.example"}
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+                    body = json.load(response)
+                    headers = response.headers
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    assert body["checks"]["database"]["status"] == "ok"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
 
 
 def test_production_responses_carry_the_security_headers() -> None:
