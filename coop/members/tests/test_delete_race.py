@@ -1,6 +1,6 @@
-"""Leaving at the same moment as a payment starts or a posting lands (PostgreSQL, real threads):
-the member is either refused (the other write came first) or gone before the other write, which
-then finds them gone. Never an anonymised member with something open."""
+"""Leaving at the same moment as a payment starts, a posting lands or hours are sent (PostgreSQL,
+real threads): the member is either refused (the other write came first) or gone before the
+other write, which then finds them gone. Never an anonymised member with something open."""
 
 from __future__ import annotations
 
@@ -16,12 +16,16 @@ from django.db import connections, transaction
 from coop.members import privacy_registry, services
 from coop.members.exceptions import MemberLeft, OpenObligations
 from coop.members.models import User
+from coop.members.tests.factories import MemberFactory
 from coop.money import stripe_gateway
 from coop.money.amounts import Money
 from coop.money.ledger import Cause, account_balance, coop_account, ledger_post, member_account
 from coop.money.models import AccountKind, Payment, PaymentPurpose
 from coop.money.payments import payment_start
 from stays.tests.conftest import FakeStripe
+from timebank import services as timebank_services
+from timebank.exceptions import UnknownMember
+from timebank.models import TimeAccount, Transfer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -130,3 +134,116 @@ def test_a_posting_under_way_when_the_member_leaves_is_seen_and_the_leaving_refu
         cause=Cause(service="tests", member=alice),
         description="Paid out",
     )
+
+
+# --- Hours: a timebank transfer needs no payment, so it locks the members itself -------------
+
+
+def test_a_transfer_under_way_when_the_payee_leaves_is_seen_and_the_leaving_refused(
+    alice: User, bob: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written, release = threading.Event(), threading.Event()
+    notify = timebank_services.notification_send
+
+    def notify_then_pause(**kwargs: Any) -> object:
+        # The transfer is written and its locks held; the transaction has not committed.
+        sent = notify(**kwargs)
+        written.set()
+        assert release.wait(WAIT)
+        return sent
+
+    monkeypatch.setattr(timebank_services, "notification_send", notify_then_pause)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        sending = pool.submit(
+            _in_thread(
+                lambda: timebank_services.transfer_create(
+                    payer=alice, to_member_id=bob.pk, minutes=60
+                )
+            )
+        )
+        assert written.wait(WAIT)
+        leaving = pool.submit(_in_thread(lambda: services.member_delete(user=bob)))
+        time.sleep(SETTLE)
+        assert not leaving.done()  # it waits for the time account the transfer holds
+        release.set()
+        sent = sending.result(timeout=WAIT)
+        refused = leaving.result(timeout=WAIT)
+
+    assert isinstance(sent, Transfer)
+    assert isinstance(refused, OpenObligations)
+    bob.refresh_from_db()
+    assert bob.is_active
+    assert TimeAccount.objects.get(owner=bob).balance_minutes == 60
+
+
+@pytest.mark.parametrize("who_leaves", ["payer", "payee"])
+def test_a_transfer_starting_while_a_party_leaves_is_refused(
+    alice: User, bob: User, monkeypatch: pytest.MonkeyPatch, who_leaves: str
+) -> None:
+    leaver = alice if who_leaves == "payer" else bob
+    for member in (alice, bob):
+        timebank_services.account_for(member)  # both have used the timebank before
+    checked, go = threading.Event(), threading.Event()
+    anonymise = privacy_registry.privacy_anonymise
+
+    def anonymise_after_a_pause(member: User) -> None:
+        checked.set()  # obligations read: a zero balance. Now the transfer tries to start.
+        assert go.wait(WAIT)
+        anonymise(member)
+
+    monkeypatch.setattr(privacy_registry, "privacy_anonymise", anonymise_after_a_pause)
+
+    def send() -> object:
+        assert checked.wait(WAIT)
+        return timebank_services.transfer_create(payer=alice, to_member_id=bob.pk, minutes=60)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        leaving = pool.submit(_in_thread(lambda: services.member_delete(user=leaver)))
+        sending = pool.submit(_in_thread(send))
+        assert checked.wait(WAIT)
+        time.sleep(SETTLE)
+        assert not sending.done()  # it waits for the accounts, then the members
+        go.set()
+        left: Any = leaving.result(timeout=WAIT)
+        sent = sending.result(timeout=WAIT)
+
+    assert isinstance(left, User)
+    assert isinstance(sent, MemberLeft)
+    assert not Transfer.objects.exists()
+    assert set(TimeAccount.objects.values_list("balance_minutes", flat=True)) == {0}
+
+
+def test_transfers_and_leavings_at_the_same_moment_never_move_hours_of_someone_gone(
+    alice: User,
+) -> None:
+    """Unstaged: whichever commits first, the payee either keeps the hours and stays, or is
+    gone and got nothing."""
+    for _ in range(6):
+        payee = MemberFactory.create()
+        start = threading.Barrier(2, timeout=WAIT)
+
+        def send(payee: User = payee, start: threading.Barrier = start) -> object:
+            start.wait()
+            return timebank_services.transfer_create(payer=alice, to_member_id=payee.pk, minutes=30)
+
+        def leave(payee: User = payee, start: threading.Barrier = start) -> object:
+            start.wait()
+            return services.member_delete(user=payee)
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            sending, leaving = pool.submit(_in_thread(send)), pool.submit(_in_thread(leave))
+            sent, left = sending.result(timeout=WAIT), leaving.result(timeout=WAIT)
+
+        payee.refresh_from_db()
+        received = Transfer.objects.filter(to_account__owner=payee)
+        if isinstance(sent, Transfer):
+            assert isinstance(left, OpenObligations)
+            assert payee.is_active
+            assert received.get().amount_minutes == 30
+        else:
+            # Refused either under the lock or already when the payee was looked up.
+            assert isinstance(sent, MemberLeft | UnknownMember), sent
+            assert isinstance(left, User)
+            assert not payee.is_active
+            assert not received.exists()
+    assert sum(TimeAccount.objects.values_list("balance_minutes", flat=True)) == 0
