@@ -296,3 +296,51 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"Message {self.pk} on ride {self.offer_id}"
+
+
+class PoolRunStatus(models.TextChoices):
+    WORKING = "working", "Working out"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class PoolRun(models.Model):
+    """One working-out of the commuter pool of a window, done by a background task (it takes
+    seconds on a crowded morning): the board's page shows the latest one. `result` holds the
+    proposal (places and whole-car plans) as the task stored it; nothing is booked by it."""
+
+    depart_after = models.DateTimeField()
+    depart_before = models.DateTimeField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=PoolRunStatus.choices, default=PoolRunStatus.WORKING
+    )
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["depart_after", "depart_before", "-created_at"],
+                name="rides_poolrun_window_idx",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(status=PoolRunStatus.WORKING, finished_at__isnull=True)
+                    | (~Q(status=PoolRunStatus.WORKING) & Q(finished_at__isnull=False))
+                ),
+                name="rides_poolrun_finished_when_not_working",
+            ),
+            models.CheckConstraint(
+                condition=Q(depart_before__gt=F("depart_after")),
+                name="rides_poolrun_window_forwards",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pool run {self.pk} ({self.status})"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.utils import timezone
@@ -17,7 +19,16 @@ from coop.geo.search import bounding_box
 from coop.members.models import User
 from governance.parameters import parameter_value
 from rides import matching, pools
-from rides.models import HOLDING, Booking, BookingStatus, Offer, SearchAlert, TripStatus
+from rides.models import (
+    HOLDING,
+    Booking,
+    BookingStatus,
+    Offer,
+    PoolRun,
+    PoolRunStatus,
+    SearchAlert,
+    TripStatus,
+)
 
 
 def matching_settings() -> matching.Settings:
@@ -307,3 +318,92 @@ def pool_proposal(*, depart_after: datetime, depart_before: datetime) -> PoolPro
         ],
         optimal=result.optimal,
     )
+
+
+# --- Pool runs: the proposal worked out in the background -------------------------------------
+
+# A stored proposal older than this is worked out again when the board opens the page: bookings
+# and saved searches change during the evening before a morning.
+POOL_RUN_FRESH = timedelta(minutes=10)
+
+
+def pool_proposal_to_json(proposal: PoolProposal) -> dict[str, Any]:
+    """The proposal as PoolRun.result: ids of the saved searches and offers, and the figures."""
+
+    def point(p: Point) -> list[float]:
+        return [p.lat, p.lng]
+
+    return {
+        "optimal": proposal.optimal,
+        "places": [
+            {
+                "alert": place.alert.pk,
+                "offer": place.offer.pk,
+                "match": {
+                    **{
+                        f.name: getattr(place.match, f.name)
+                        for f in dataclasses.fields(place.match)
+                        if f.name not in {"departs_at", "pickup", "dropoff"}
+                    },
+                    "pickup": point(place.match.pickup),
+                    "dropoff": point(place.match.dropoff),
+                },
+                "car": {
+                    "request_keys": list(place.car.request_keys),
+                    "stops": [[s.kind, s.request_key, *point(s.point)] for s in place.car.stops],
+                    "detour_km": place.car.detour_km,
+                    "detour_minutes": place.car.detour_minutes,
+                    "detour_percent": place.car.detour_percent,
+                },
+            }
+            for place in proposal.places
+        ],
+    }
+
+
+def pool_run_proposal(run: PoolRun) -> PoolProposal:
+    """The stored proposal of a finished run, with its saved searches and offers loaded; places
+    whose search or ride was deleted since are left out."""
+    stored = run.result.get("places", [])
+    alerts = SearchAlert.objects.select_related("member").in_bulk([p["alert"] for p in stored])
+    offers = Offer.objects.select_related("driver").in_bulk([p["offer"] for p in stored])
+    places = []
+    for p in stored:
+        alert, offer = alerts.get(p["alert"]), offers.get(p["offer"])
+        if alert is None or offer is None:
+            continue
+        figures, car = p["match"], p["car"]
+        match = matching.Match(
+            **{
+                **figures,
+                "departs_at": offer.departs_at,
+                "pickup": Point(*figures["pickup"]),
+                "dropoff": Point(*figures["dropoff"]),
+            }
+        )
+        plan = pools.CarPlan(
+            offer_id=offer.pk,
+            request_keys=tuple(car["request_keys"]),
+            stops=tuple(pools.Stop(k, key, Point(lat, lng)) for k, key, lat, lng in car["stops"]),
+            detour_km=car["detour_km"],
+            detour_minutes=car["detour_minutes"],
+            detour_percent=car["detour_percent"],
+        )
+        places.append(PoolPlace(alert, offer, match, plan))
+    return PoolProposal(places=places, optimal=run.result.get("optimal", True))
+
+
+def pool_run_latest(*, depart_after: datetime, depart_before: datetime) -> PoolRun | None:
+    return (
+        PoolRun.objects.filter(depart_after=depart_after, depart_before=depart_before)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def pool_run_needs_starting(run: PoolRun | None, *, now: datetime) -> bool:
+    """No run yet, a failed one, a stale result, or a run whose task was lost."""
+    if run is None or run.status == PoolRunStatus.FAILED:
+        return True
+    since = run.finished_at if run.status == PoolRunStatus.DONE else run.created_at
+    return since is not None and now - since > POOL_RUN_FRESH

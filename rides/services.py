@@ -48,6 +48,8 @@ from rides.models import (
     FuelType,
     Message,
     Offer,
+    PoolRun,
+    PoolRunStatus,
     SearchAlert,
     TripStatus,
 )
@@ -938,3 +940,46 @@ def pool_book(*, coordinator: User, depart_after: datetime, depart_before: datet
         },
     )
     return PoolBooked(bookings=booked, skipped=skipped)
+
+
+def pool_run_start(
+    *, coordinator: User, depart_after: datetime, depart_before: datetime
+) -> PoolRun:
+    """Have the pool of a window worked out in the background (rides_pool_work_out); the board's
+    page shows "working out" until the run is done. Caller has checked that `coordinator` may
+    act for the board."""
+    run = PoolRun.objects.create(
+        depart_after=depart_after, depart_before=depart_before, requested_by=coordinator
+    )
+    transaction.on_commit(lambda: _enqueue_pool_work_out(run.pk))
+    return run
+
+
+def _enqueue_pool_work_out(run_id: int) -> None:
+    from rides.tasks import rides_pool_work_out  # noqa: PLC0415 (tasks import us)
+
+    rides_pool_work_out.enqueue(run_id=run_id)
+
+
+def pool_run_work_out(*, run: PoolRun) -> PoolRun:
+    """Work out the run's proposal and store it; a run already finished is left as it is."""
+    if run.status != PoolRunStatus.WORKING:
+        return run
+    try:
+        proposal = selectors.pool_proposal(
+            depart_after=run.depart_after, depart_before=run.depart_before
+        )
+    except Exception:
+        logger.exception("Commuter pool run %s failed", run.pk)
+        PoolRun.objects.filter(pk=run.pk, status=PoolRunStatus.WORKING).update(
+            status=PoolRunStatus.FAILED, finished_at=timezone.now()
+        )
+        raise
+    # Guarded: two deliveries of the task store one result.
+    PoolRun.objects.filter(pk=run.pk, status=PoolRunStatus.WORKING).update(
+        status=PoolRunStatus.DONE,
+        result=selectors.pool_proposal_to_json(proposal),
+        finished_at=timezone.now(),
+    )
+    run.refresh_from_db()
+    return run

@@ -9,7 +9,7 @@ from django_tasks import task
 
 from coop.scheduler.registry import periodic
 from rides import services
-from rides.models import Commute
+from rides.models import Commute, PoolRun
 
 
 @periodic(every=timedelta(days=1))
@@ -28,3 +28,12 @@ def rides_commutes_extend() -> int:
 def rides_expire_unpaid() -> int:
     """Bookings not paid within rides.payment_hold_minutes release their seats."""
     return services.bookings_expire_unpaid()
+
+
+@task()
+def rides_pool_work_out(run_id: int) -> str:
+    """Work out a commuter pool run the board asked for. Returns the run's status."""
+    run = PoolRun.objects.filter(pk=run_id).first()
+    if run is None:
+        return "gone"
+    return services.pool_run_work_out(run=run).status

@@ -28,7 +28,7 @@ from frontend.forms import form_add_domain_error
 from governance.board import board_action_check
 from governance.parameters import parameter_value
 from rides import forms, maps, selectors, services
-from rides.models import Booking, BookingStatus, Offer, TripStatus
+from rides.models import Booking, BookingStatus, Offer, PoolRunStatus, TripStatus
 
 View = Callable[..., HttpResponse]
 
@@ -411,9 +411,11 @@ def pools(request: HttpRequest) -> HttpResponse:
     coordinator = _board_member(request)
     data = request.POST if request.method == "POST" else request.GET
     form = forms.PoolWindowForm(data or None, initial={"day": timezone.localdate()})
-    proposal = None
+    proposal, run, here = None, None, request.path
     if form.is_bound and form.is_valid():
         after, before = form.window()
+        window = {k: str(form.data[k]) for k in ("day", "earliest", "latest")}
+        here = f"{request.path}?{urlencode(window)}"
         if request.method == "POST":
             outcome = services.pool_book(
                 coordinator=coordinator, depart_after=after, depart_before=before
@@ -423,6 +425,18 @@ def pools(request: HttpRequest) -> HttpResponse:
                 messages.warning(
                     request, f"{skipped.place.alert.member.display_name}: {skipped.reason}"
                 )
-            return redirect(f"{request.path}?{urlencode(request.POST.dict())}")
-        proposal = selectors.pool_proposal(depart_after=after, depart_before=before)
-    return render(request, "rides/pools.html", {"form": form, "proposal": proposal})
+            # Seats were taken: the stored proposal is out of date.
+            return redirect(f"{here}&again=1")
+        # Worked out by a background task (seconds on a crowded morning), not in this request.
+        run = selectors.pool_run_latest(depart_after=after, depart_before=before)
+        again = bool(request.GET.get("again"))
+        if again or selectors.pool_run_needs_starting(run, now=timezone.now()):
+            services.pool_run_start(
+                coordinator=coordinator, depart_after=after, depart_before=before
+            )
+            # Back to the page without `again`, so reloading it does not start another run.
+            return redirect(here)
+        if run is not None and run.status == PoolRunStatus.DONE:
+            proposal = selectors.pool_run_proposal(run)
+    context = {"form": form, "run": run, "proposal": proposal, "here": here}
+    return render(request, "rides/pools.html", context)

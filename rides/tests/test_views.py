@@ -8,11 +8,20 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from coop.members.models import User
 from frontend.testing import assert_accessible_page
-from rides import services
-from rides.models import Booking, BookingStatus, Offer, SearchAlert, TripStatus
+from rides import selectors, services
+from rides.models import (
+    Booking,
+    BookingStatus,
+    Offer,
+    PoolRun,
+    PoolRunStatus,
+    SearchAlert,
+    TripStatus,
+)
 from rides.tests.conftest import (
     GLORIES,
     LES_CORTS,
@@ -223,20 +232,34 @@ def test_people_not_on_the_ride_see_its_sketch_at_the_approximate_ends(
     assert outsider != driver
 
 
-def test_the_board_works_out_a_commuter_pool_and_books_it(
-    alice: User, bob: User, board_client: Client, charlie_client: Client, settings: Any
-) -> None:
+@pytest.fixture
+def _board_without_mfa(settings: Any) -> None:
     settings.BOARD_MFA_REQUIRED = False
+
+
+@pytest.mark.usefixtures("_board_without_mfa")
+def test_the_board_works_out_a_commuter_pool_and_books_it(
+    alice: User,
+    bob: User,
+    board_client: Client,
+    charlie_client: Client,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     offer = make_offer(alice, seats=2)
     services.alert_create(member=bob, origin=LES_CORTS, destination=GLORIES, label="To work")
     window = {"day": tomorrow_at(8).date().isoformat(), "earliest": "06:30", "latest": "10:00"}
 
-    page = board_client.get(reverse("rides:pools"), window)
+    # The first visit starts the background task (run at once by the test backend).
+    with django_capture_on_commit_callbacks(execute=True):
+        started = board_client.get(reverse("rides:pools"), window)
+    page = board_client.get(started["Location"])
     refused = charlie_client.get(reverse("rides:pools"), window)
     booked = board_client.post(reverse("rides:pools"), window)
 
+    assert started.status_code == 302
     html = page.content.decode()
     assert_accessible_page(html)
+    assert "Working out" not in html
     assert "Bob" in html
     assert "whole detour" in html
     assert refused.status_code == 403
@@ -244,3 +267,53 @@ def test_the_board_works_out_a_commuter_pool_and_books_it(
     booking = Booking.objects.get(passenger=bob, offer=offer)
     assert booking.status == BookingStatus.REQUESTED  # this driver approves every booking
     assert not booking.is_paid  # Bob still holds the price on his card himself
+
+
+@pytest.mark.usefixtures("_board_without_mfa")
+def test_the_pool_page_says_working_out_until_the_task_has_stored_the_result(
+    alice: User,
+    bob: User,
+    board: User,
+    board_client: Client,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    make_offer(alice, seats=2)
+    services.alert_create(member=bob, origin=LES_CORTS, destination=GLORIES, label="To work")
+    window = {"day": tomorrow_at(8).date().isoformat(), "earliest": "06:30", "latest": "10:00"}
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        started = board_client.get(reverse("rides:pools"), window)
+    working = board_client.get(started["Location"]).content.decode()
+    (run,) = PoolRun.objects.all()
+    assert run.status == PoolRunStatus.WORKING
+    assert "Working out the pool" in working
+    assert 'http-equiv="refresh"' in working  # a reload, no script
+    assert "Bob" not in working
+
+    for callback in queued:  # the task runs (immediate backend)
+        callback()
+    done = board_client.get(started["Location"]).content.decode()
+
+    run.refresh_from_db()
+    assert run.status == PoolRunStatus.DONE
+    assert run.requested_by == board
+    assert "Working out" not in done
+    assert 'http-equiv="refresh"' not in done
+    assert "Bob" in done
+    assert PoolRun.objects.count() == 1  # a fresh result is shown, not worked out again
+
+
+@pytest.mark.usefixtures("_board_without_mfa")
+def test_a_stale_pool_result_is_worked_out_again(
+    alice: User, board_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    window = {"day": tomorrow_at(8).date().isoformat(), "earliest": "06:30", "latest": "10:00"}
+    with django_capture_on_commit_callbacks(execute=True):
+        board_client.get(reverse("rides:pools"), window)
+    PoolRun.objects.update(finished_at=timezone.now() - selectors.POOL_RUN_FRESH * 2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = board_client.get(reverse("rides:pools"), window)
+
+    assert again.status_code == 302
+    assert list(PoolRun.objects.values_list("status", flat=True)) == ["done", "done"]
