@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -8,7 +9,7 @@ from geopy.distance import geodesic
 
 from coop.exceptions import InvalidInput
 from coop.geo.points import Point, distance_km
-from coop.geo.search import bounding_box, radius_search, within_box
+from coop.geo.search import Nearby, bounding_box, radius_search, within_box
 from coop.members.models import User
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,17 @@ def search(center: Point, radius_km: float) -> list[tuple[str, float]]:
         lng_field="home_lng",
     )
     return [(hit.obj.email, hit.distance_km) for hit in hits]
+
+
+def nearest(center: Point, radius_km: float, limit: int) -> list[Nearby[User]]:
+    return radius_search(
+        User.objects.all(),
+        center=center,
+        radius_km=radius_km,
+        lat_field="home_lat",
+        lng_field="home_lng",
+        limit=limit,
+    )
 
 
 def brute_force(center: Point, radius_km: float) -> list[tuple[str, float]]:
@@ -154,13 +166,24 @@ def test_a_limited_search_returns_the_true_nearest_rows(limit: int) -> None:
         ]
     )
 
-    hits = radius_search(
-        User.objects.all(),
-        center=center,
-        radius_km=4,
-        lat_field="home_lat",
-        lng_field="home_lng",
-        limit=limit,
-    )
+    hits = nearest(center, 4, limit)
 
     assert [(h.obj.email, h.distance_km) for h in hits] == brute_force(center, 4)[:limit]
+
+
+def test_a_limited_search_across_the_antimeridian_loads_the_rows_the_planar_order_missed(
+    django_assert_max_num_queries: Any,
+) -> None:
+    # The database's planar pre-sort ignores the antimeridian, so the nearest people (just
+    # across it) are not among the rows it loads first; the exact pick must still find them.
+    center = Point(0.0, 179.999)
+    make_people(
+        [Point(0.0, -179.999 + n * 0.0001) for n in range(3)]
+        + [Point(0.0, 179.99 - n * 0.001) for n in range(40)]
+    )
+
+    with django_assert_max_num_queries(3):
+        hits = nearest(center, 50, 3)
+
+    assert [(h.obj.email, h.distance_km) for h in hits] == brute_force(center, 50)[:3]
+    assert {h.obj.email for h in hits} == {"p0@example.org", "p1@example.org", "p2@example.org"}
