@@ -21,6 +21,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import SessionAuth
 
+from coop.api_parser import NulRefusingParser
 from coop.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ api = CoopNinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     auth=[AppSessionTokenAuth(), SessionAuth()],
+    parser=NulRefusingParser(),
 )
 
 _STATUS_CODES = {
@@ -170,6 +172,9 @@ def _on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> 
 
 @api.exception_handler(HttpError)
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, DomainError):
+        # ninja wraps what the body parser raises ("Cannot parse request body"); say why.
+        return _on_domain_error(request, exc.__cause__)
     code = _STATUS_CODES.get(exc.status_code, "error")
     if exc.status_code == 403 and "csrf" in str(exc).lower():
         code = "csrf_failed"

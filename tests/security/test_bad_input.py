@@ -32,3 +32,25 @@ def test_a_path_with_a_newline_under_the_api_answers_in_json(alice_client: Clien
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_nul_character_in_a_json_body_is_a_400_naming_the_field(alice_client: Client) -> None:
+    # PostgreSQL cannot store NUL in text: without the parser's check this was a 500 there.
+    response = alice_client.post(
+        "/api/v1/governance/proposals",
+        {"title": "A bench\x00 in the square", "text": "Where people meet."},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert "NUL" in error["message"]
+    assert list(error["fields"]) == ["title"]
+
+
+def test_a_nul_character_in_a_query_string_is_a_400(alice_client: Client) -> None:
+    response = alice_client.get("/api/v1/lending/items", {"q": "drill\x00"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"q": [response.json()["error"]["message"]]}
