@@ -121,6 +121,12 @@ def _free_during(queryset: QuerySet[Item], start: datetime, end: datetime) -> Qu
     return free.exclude(pk__in=blocked) if blocked else free
 
 
+# The most things one search shows (members narrow by text, category or place beyond that), and
+# how many more nearest rows are read so that approximate places can still reorder them.
+SEARCH_LIMIT = 500
+SEARCH_MARGIN = 100
+
+
 def item_search(
     *,
     viewer: User,
@@ -152,12 +158,17 @@ def item_search(
         radius = validate_radius(radius_km if radius_km is not None else DEFAULT_RADIUS_KM)
         # Distances are measured to the approximate place, so they do not reveal the exact one.
         # The box is widened by the approximation's largest offset.
+        # Like the newest-first list, a search shows at most SEARCH_LIMIT things: without the
+        # cap a dense city made every item in the circle an object first (3.3 s at city scale,
+        # bench/RESULTS.md). Distances are ranked by exact place here and shown to the
+        # approximate one (up to 0.3 km off), so a margin of extra rows is read before the cut.
         found = radius_search(
             items,
             center=near,
             radius_km=radius + 0.3,
             lat_field="pickup_lat",
             lng_field="pickup_lng",
+            limit=SEARCH_LIMIT + SEARCH_MARGIN,
         )
         hits: list[SearchHit] = []
         for hit in found:
@@ -167,8 +178,12 @@ def item_search(
                 continue
             hits.append(SearchHit(hit.obj, km, {}))
         hits.sort(key=lambda h: (h.distance_km or 0.0, -h.item.pk))
+        hits = hits[:SEARCH_LIMIT]
     else:
-        hits = [SearchHit(item, None, {}) for item in items.order_by("-created_at", "-pk")[:500]]
+        hits = [
+            SearchHit(item, None, {})
+            for item in items.order_by("-created_at", "-pk")[:SEARCH_LIMIT]
+        ]
     if window:
         # Safety checks are a date rule the query cannot express cheaply.
         hits = [hit for hit in hits if not hit.item.safety_check_overdue]

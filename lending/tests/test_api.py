@@ -8,7 +8,7 @@ from django.test import Client
 
 from coop.geo.points import Point, distance_km
 from coop.members.models import User
-from lending import services
+from lending import selectors, services
 from lending.models import Item, Reservation, ReservationStatus
 from lending.tests.conftest import ALICE_DOOR, at
 
@@ -113,6 +113,20 @@ def test_search_is_nearest_first_with_distance_and_explanation(
 
     tools = bob_client.get(f"{API}/items", {"category": "tools", "q": "drill"}).json()["results"]
     assert [r["id"] for r in tools] == [drill.pk]
+
+
+def test_a_search_near_a_place_shows_at_most_the_search_limit_nearest_first(
+    drill: Item, ladder: Item, bob_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reading every item of a dense city's circle made this list take seconds (bench/RESULTS.md).
+    monkeypatch.setattr(selectors, "SEARCH_LIMIT", 1)
+    monkeypatch.setattr(selectors, "SEARCH_MARGIN", 0)
+
+    results = bob_client.get(f"{API}/items", {"near": "41.3870,2.1700", "radius_km": "10"}).json()[
+        "results"
+    ]
+
+    assert [r["id"] for r in results] == [ladder.pk]
 
 
 def test_search_by_availability_window_leaves_out_booked_items(
