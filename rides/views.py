@@ -169,19 +169,33 @@ def alert_new(request: HttpRequest) -> HttpResponse:
     return redirect("rides:search")
 
 
+# A service names a place's problems by its parts; the forms have one field per place.
+_PLACE_ERRORS = {"origin.label": "origin", "destination.label": "destination"}
+
+
+def _form_places(
+    form: forms.OfferForm | forms.CommuteForm,
+) -> tuple[services.Place, services.Place] | None:
+    """The origin and destination a driver picked, or None (the form then says what is wrong)."""
+    origin = forms.resolve_place(form, "origin")
+    destination = forms.resolve_place(form, "destination")
+    if origin and destination:
+        return services.Place(*origin), services.Place(*destination)
+    return None
+
+
 @_member_only
 def offer_new(request: HttpRequest) -> HttpResponse:
     form = forms.OfferForm(request.POST or None)
     if form.is_bound and form.is_valid():
-        origin = forms.resolve_place(form, "origin")
-        destination = forms.resolve_place(form, "destination")
-        if origin and destination:
+        places = _form_places(form)
+        if places:
             data = form.cleaned_data
             try:
                 offer = services.offer_create(
                     driver=_user(request),
-                    origin=services.Place(*origin),
-                    destination=services.Place(*destination),
+                    origin=places[0],
+                    destination=places[1],
                     departs_at=data["departs_at"],
                     seats=data["seats"],
                     price_per_seat_cents=data["price_per_seat"],
@@ -195,13 +209,7 @@ def offer_new(request: HttpRequest) -> HttpResponse:
                 )
             except DomainError as error:
                 form_add_domain_error(
-                    form,
-                    error,
-                    rename={
-                        "destination": "destination",
-                        "origin.label": "origin",
-                        "price_per_seat_cents": "price_per_seat",
-                    },
+                    form, error, rename={**_PLACE_ERRORS, "price_per_seat_cents": "price_per_seat"}
                 )
             else:
                 messages.success(request, "Your ride is published.")
@@ -215,15 +223,14 @@ def commute_new(request: HttpRequest) -> HttpResponse:
     """A regular trip entered once; the rides of the coming two weeks appear at once."""
     form = forms.CommuteForm(request.POST or None)
     if form.is_bound and form.is_valid():
-        origin = forms.resolve_place(form, "origin")
-        destination = forms.resolve_place(form, "destination")
-        if origin and destination:
+        places = _form_places(form)
+        if places:
             data = form.cleaned_data
             try:
                 commute = services.commute_create(
                     driver=_user(request),
-                    origin=services.Place(*origin),
-                    destination=services.Place(*destination),
+                    origin=places[0],
+                    destination=places[1],
                     weekdays=data["weekdays"],
                     departure_time=data["departure_time"],
                     until=data["until"],
@@ -231,7 +238,7 @@ def commute_new(request: HttpRequest) -> HttpResponse:
                     instant_booking=data["instant_booking"],
                 )
             except DomainError as error:
-                form_add_domain_error(form, error)
+                form_add_domain_error(form, error, rename=_PLACE_ERRORS)
             else:
                 messages.success(request, f"{commute.offers.count()} rides published.")
                 return redirect("rides:mine")
